@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Derive deb-src entries from the machine's own apt sources, so that
 # `apt-get source` works without ever naming a mirror ourselves.
-# Usage: scripts/apt-deb-src.sh [OUTPUT_DIR]   (default /etc/apt/sources.list.d)
+# Usage: scripts/apt-deb-src.sh [OUTPUT_DIR [APT_DIR]]
+#   OUTPUT_DIR defaults to /etc/apt/sources.list.d, APT_DIR to /etc/apt.
+# Prints 1 if it wrote or changed a file, 0 if everything was in place.
 set -euo pipefail
 
 outdir=${1:-/etc/apt/sources.list.d}
+aptdir=${2:-/etc/apt}
 out_sources="$outdir/overcommit-deb-src.sources"
 out_list="$outdir/overcommit-deb-src.list"
 
@@ -14,14 +17,13 @@ trap 'rm -f "$tmp_sources" "$tmp_list"' EXIT
 
 # deb822 files: copy each stanza whose Types include "deb" but not already
 # "deb-src", as a deb-src stanza.
-for f in /etc/apt/sources.list.d/*.sources; do
+for f in "$aptdir"/sources.list.d/*.sources; do
     [ -e "$f" ] || continue
     [ "$f" = "$out_sources" ] && continue
     awk '
         function flush() {
             if (stanza != "" && isdeb && !hassrc) {
-                print stanza
-                print ""
+                printf "%s\n", stanza
             }
             stanza = ""; isdeb = 0; hassrc = 0
         }
@@ -40,12 +42,21 @@ for f in /etc/apt/sources.list.d/*.sources; do
     ' "$f" >> "$tmp_sources"
 done
 
-# One-line format: turn every "deb ..." line into "deb-src ...".
-for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+# One-line format: turn every "deb ..." line into "deb-src ...", unless the
+# same deb-src line is already there.
+for f in "$aptdir"/sources.list "$aptdir"/sources.list.d/*.list; do
     [ -e "$f" ] || continue
     [ "$f" = "$out_list" ] && continue
-    sed -n 's/^[[:space:]]*deb[[:space:]]\+/deb-src /p' "$f" >> "$tmp_list"
-done
+    cat "$f"
+done | awk '
+    { sub(/^[[:space:]]+/, "") }
+    $1 == "deb-src" { $1 = ""; have[$0] = 1; next }
+    $1 == "deb" { $1 = ""; want[++n] = $0 }
+    END {
+        for (i = 1; i <= n; i++)
+            if (!(want[i] in have)) print "deb-src" want[i]
+    }
+' >> "$tmp_list"
 
 if ! grep -q . "$tmp_sources" && ! grep -q . "$tmp_list"; then
     echo "apt-deb-src: no 'deb' entries found in the apt sources" >&2

@@ -2,6 +2,8 @@
 # Fetch Debian's libvirt source, check its version, apply our hook patches
 # and overlay our own files, producing subprojects/libvirt.
 #
+# With --check-version DIR it only checks the version of an unpacked source.
+#
 # Re-running is incremental: the result is synced into subprojects/libvirt
 # file by file, so files whose content did not change keep their timestamps
 # and ninja rebuilds only what a change really touches.
@@ -23,6 +25,15 @@ die() { printf 'prepare: error: %s\n' "$*" >&2; exit 1; }
 
 found_version() {
     dpkg-parsechangelog -l "$1/debian/changelog" -S Version 2>/dev/null || echo unknown
+}
+
+check_version() {
+    local got
+    got=$(found_version "$1")
+    if [ "$got" != "$expected_version" ]; then
+        die "unexpected libvirt source version in $1:" \
+            "expected $expected_version, found $got"
+    fi
 }
 
 apt_source() {
@@ -55,11 +66,7 @@ fetch_source() {
                 "see $cache/apt-source.log"
         fi
     fi
-    local got
-    got=$(found_version "$tmp/libvirt-$upstream_version")
-    if [ "$got" != "$expected_version" ]; then
-        die "unexpected libvirt source version: expected $expected_version, found $got"
-    fi
+    check_version "$tmp/libvirt-$upstream_version"
     mv "$tmp/libvirt-$upstream_version" "$pristine"
     rm -rf "$tmp"
     echo "$expected_version" > "$cache/.version"
@@ -104,6 +111,11 @@ apply_patches() {
         fi
     done < patches/libvirt/series
 }
+
+if [ "${1:-}" = --check-version ]; then
+    check_version "$2"
+    exit 0
+fi
 
 fetch_source
 hash=$(inputs_hash)

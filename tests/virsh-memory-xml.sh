@@ -14,10 +14,7 @@ baddir=$tests/domainmemoryxml2xmlinvalid
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-failures=0
-checks=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { checks=$((checks + 1)); }
+. "$(dirname "$0")/checks.sh"
 
 # The test driver offers domain type 'test' with os types 'hvm' and 'xen'.
 for_test_driver() {
@@ -114,5 +111,4 @@ EOS
     pass
 done
 
-echo "virsh memory XML: $checks checks passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish "virsh memory XML"

@@ -63,25 +63,47 @@ virDomainMemoryParseOnOff(xmlNodePtr node,
 }
 
 
+/* Find the domain's single @name child element.  Returns 0 with *node set
+ * (NULL when absent), or -1 with an error when it is given more than once:
+ * silently using the first would hide an admin's mistake. */
+static int
+virDomainMemoryGetSingleElement(xmlXPathContextPtr ctxt,
+                                const char *name,
+                                xmlNodePtr *node)
+{
+    g_autofree xmlNodePtr *nodes = NULL;
+    g_autofree char *xpath = g_strdup_printf("./%s", name);
+    int n;
+
+    *node = NULL;
+
+    if ((n = virXPathNodeSet(xpath, ctxt, &nodes)) < 0)
+        return -1;
+
+    if (n > 1) {
+        virReportError(VIR_ERR_XML_ERROR,
+                       _("only one <%s> element is allowed"), name);
+        return -1;
+    }
+
+    if (n == 1)
+        *node = nodes[0];
+    return 0;
+}
+
+
 int
 virDomainMemoryClaimDefParseXML(xmlXPathContextPtr ctxt,
                                 virDomainMemoryClaimDef *def)
 {
     xmlNodePtr node;
-    int n;
 
     memset(def, 0, sizeof(*def));
 
-    if ((n = virXPathNodeSet("./memoryClaim", ctxt, NULL)) < 0)
+    if (virDomainMemoryGetSingleElement(ctxt, "memoryClaim", &node) < 0)
         return -1;
 
-    if (n > 1) {
-        virReportError(VIR_ERR_XML_ERROR, "%s",
-                       _("only one <memoryClaim> element is allowed"));
-        return -1;
-    }
-
-    if (!(node = virXPathNode("./memoryClaim", ctxt)))
+    if (!node)
         return 0;
 
     if (virDomainMemoryParseOnOff(node, "memoryClaim", "mode", &def->mode) < 0)
@@ -190,20 +212,13 @@ virDomainMemoryPolicyDefParseXML(xmlXPathContextPtr ctxt,
 {
     g_autoptr(virDomainMemoryPolicyDef) policy = NULL;
     xmlNodePtr node;
-    int n;
 
     *def = NULL;
 
-    if ((n = virXPathNodeSet("./memoryPolicy", ctxt, NULL)) < 0)
+    if (virDomainMemoryGetSingleElement(ctxt, "memoryPolicy", &node) < 0)
         return -1;
 
-    if (n > 1) {
-        virReportError(VIR_ERR_XML_ERROR, "%s",
-                       _("only one <memoryPolicy> element is allowed"));
-        return -1;
-    }
-
-    if (!(node = virXPathNode("./memoryPolicy", ctxt)))
+    if (!node)
         return 0;
 
     policy = g_new0(virDomainMemoryPolicyDef, 1);
