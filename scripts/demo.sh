@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# ./run demo: <memoryClaim/> and <memoryPolicy/> through the built virsh on
-# libvirt's test driver.  (The simulated Xen host will take the demo over.)
+# ./run demo: a walk through the product, one section per feature.
 set -euo pipefail
 
 builddir=$1
+top=$(cd "$(dirname "$0")/.." && pwd)
 virsh=$builddir/subprojects/libvirt/tools/virsh
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+xensim=$builddir/tools/xensim/xensim
+work=$(mktemp -d /tmp/overcommit-demo.XXXXXX)
+cleanup() {
+    XENSIM_BUILD_DIR=$builddir "$top/scripts/daemon.sh" stop "$work/host" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+section() { printf '\n== %s\n\n' "$*"; }
+
+section "1. Domain XML: <memoryClaim/> and <memoryPolicy/>"
 
 cat <<'TEXT'
 What this shows
@@ -42,6 +51,7 @@ sed -e "s|<memoryClaim/>|<memoryClaim mode='maybe'/>|" \
     -e "s|overcommit-demo|overcommit-bad|" "$work/demo.xml" > "$work/bad.xml"
 
 run() { printf '$ virsh %s\n' "${*:2}"; "$@" 2>&1; }
+say() { printf '%s\n' "$@" | fold -s -w 78; }
 
 run "$virsh" -c test:///default \
     "define --validate $work/demo.xml; dumpxml overcommit-demo" |
@@ -52,5 +62,68 @@ if run "$virsh" -c test:///default "define $work/bad.xml"; then
     echo "demo: a bad <memoryClaim> mode was accepted" >&2
     exit 1
 fi
+
+section "2. A simulated 16 GiB Xen host running our libvirt daemon"
+say "No machine here runs Xen, so the demo starts a simulated host: a daemon" \
+    "that models the hypervisor's memory (free pages, claims, balloon drivers)" \
+    "and xenstore, and a library preloaded into libvirtd that answers the" \
+    "libxl driver's calls from it. The driver itself is libvirt's, unmodified" \
+    "by the simulation; a domain build fills memory at 1 GiB/s as on a real host."
+echo
+uri=$(XENSIM_BUILD_DIR=$builddir "$top/scripts/daemon.sh" start "$work/host" -- --memory 16G --dom0 2G)
+host() { "$xensim" --socket "$work/host/xensim.sock" "$@"; }
+v() { printf '$ virsh %s\n' "$*"; "$virsh" -c "$uri" "$@" 2>&1; }
+
+v nodeinfo | grep -E '^\$|CPU\(s\)|Memory size'
+echo
+for spec in web:1024 db:2048 batch:4096; do
+    name=${spec%%:*}
+    mib=${spec#*:}
+    cat > "$work/$name.xml" <<XML
+<domain type='xen'>
+  <name>$name</name>
+  <memory unit='MiB'>$mib</memory>
+  <currentMemory unit='MiB'>$mib</currentMemory>
+  <memoryClaim/>
+  <vcpu>2</vcpu>
+  <os>
+    <type arch='x86_64' machine='xenpv'>linux</type>
+    <kernel>/boot/vmlinuz</kernel>
+  </os>
+</domain>
+XML
+    "$virsh" -q -c "$uri" define "$work/$name.xml" >/dev/null
+done
+say "Three PV domains are defined (web 1 GiB, db 2 GiB, batch 4 GiB). Starting" \
+    "them builds each one: the hypervisor populates its memory."
+for name in web db batch; do
+    start=$(date +%s%N)
+    v start "$name"
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    printf '   (%d.%01d s)\n' $((ms / 1000)) $((ms % 1000 / 100))
+done
+echo
+v list
+say "virsh freecell is what a client sees as free memory on the host:"
+v freecell
+v dominfo db | grep -E '^\$|Name|State|memory'
+echo
+say "The simulated host's own view, like xl info and xl list: free memory," \
+    "outstanding claims, and each domain's pages, target and claim."
+printf '$ xensim info\n'
+host info
+echo
+say "virsh setmem sets the guest's balloon target; its balloon driver gives the" \
+    "memory back to the host at its own pace:"
+v setmem batch 2097152 --live
+sleep 5
+printf '$ xensim info | grep batch\n'
+host info | grep -E 'Name|batch'
+echo
+v destroy web
+v destroy db
+v destroy batch
+printf '$ xensim info | head -4\n'
+host info | head -4
 echo
 echo "demo: done"

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# A simulated Xen host and a private libvirt daemon with the libxl driver
+# on it: ours (the build's libvirtd) or Debian's stock one.
+#
+#   scripts/daemon.sh start DIR [--stock] [-- XENSIM_CREATE_OPTIONS...]
+#   scripts/daemon.sh stop DIR [--keep-host]
+#   scripts/daemon.sh uri DIR
+#
+# DIR holds everything: the host's socket (DIR/xensim.sock), the daemon's
+# sockets (DIR/run), its configuration, state and logs.  The simulated
+# host is started only if it is not running yet, so it outlives a daemon
+# restart, as a real hypervisor outlives libvirtd.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${XENSIM_BUILD_DIR:-$top/build}
+libvirt_build=$build/subprojects/libvirt
+prefix=$build/install
+xensim=$build/tools/xensim/xensim
+preload=$build/tools/xensim/libxensim-preload.so
+
+die() { echo "daemon: $*" >&2; exit 1; }
+
+host_running() {
+    "$xensim" --socket "$1/xensim.sock" info >/dev/null 2>&1
+}
+
+start_host() {
+    local dir=$1; shift
+    if host_running "$dir"; then
+        return 0
+    fi
+    "$xensim" --socket "$dir/xensim.sock" create "$@" > "$dir/xensim.pid"
+}
+
+wait_socket() {
+    local dir=$1 log=$2 i
+    for i in $(seq 1 300); do
+        [ -S "$dir/run/libvirt-sock" ] && return 0
+        sleep 0.1
+    done
+    tail -20 "$log" >&2 || true
+    die "the libvirt daemon did not create $dir/run/libvirt-sock"
+}
+
+start_ours() {
+    local dir=$1
+    mkdir -p "$dir/run" "$dir/log" "$dir/var" "$prefix/var"
+    cat > "$dir/libvirtd.conf" <<CONF
+unix_sock_dir = "$dir/run"
+log_outputs = "1:file:$dir/log/libvirtd.log"
+log_filters = "1:libxl 2:qemu 3:event 3:rpc 3:util 3:conf 3:object 3:security"
+CONF
+    rm -f "$dir/run/libvirt-sock"
+    # The libxl driver's directories are fixed at build time under the
+    # build's prefix: a private mount namespace puts DIR/var there.
+    XENSIM_SOCKET=$dir/xensim.sock \
+    LD_PRELOAD=$preload \
+    LD_LIBRARY_PATH=$libvirt_build/src \
+    LIBVIRT_DIR_OVERRIDE=1 \
+    setsid unshare --mount --propagation private \
+        sh -c 'mount --bind "$1" "$2" && exec "$3" -f "$4" -p "$5"' sh \
+        "$dir/var" "$prefix/var" "$libvirt_build/src/libvirtd" \
+        "$dir/libvirtd.conf" "$dir/libvirtd.pid" \
+        > "$dir/log/libvirtd.stderr" 2>&1 < /dev/null &
+    wait_socket "$dir" "$dir/log/libvirtd.log"
+}
+
+start_stock() {
+    local dir=$1
+    XENSIM_SOCKET=$dir/xensim.sock "$top/scripts/stock-daemon.sh" start "$dir" "$preload" >/dev/null
+}
+
+stop_daemon() {
+    local dir=$1 pid i
+    [ -f "$dir/libvirtd.pid" ] || return 0
+    pid=$(cat "$dir/libvirtd.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for i in $(seq 1 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$dir/libvirtd.pid"
+}
+
+uri() {
+    echo "xen+unix:///system?socket=$1/run/libvirt-sock"
+}
+
+cmd=${1:-}
+dir=${2:-}
+[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: $0 start|stop|uri DIR [--stock] [-- xensim create options]"
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+shift 2
+
+case $cmd in
+    start)
+        stock=0
+        if [ "${1:-}" = --stock ]; then stock=1; shift; fi
+        [ "${1:-}" = -- ] && shift
+        [ -x "$xensim" ] && [ -f "$preload" ] || die "build first: ./run build"
+        start_host "$dir" "$@"
+        if [ "$stock" = 1 ]; then
+            echo stock > "$dir/flavour"
+            start_stock "$dir"
+        else
+            echo ours > "$dir/flavour"
+            start_ours "$dir"
+        fi
+        uri "$dir"
+        ;;
+    stop)
+        if [ "$(cat "$dir/flavour" 2>/dev/null)" = stock ]; then
+            "$top/scripts/stock-daemon.sh" stop "$dir" >/dev/null
+        else
+            stop_daemon "$dir"
+        fi
+        if [ "${1:-}" != --keep-host ] && host_running "$dir"; then
+            "$xensim" --socket "$dir/xensim.sock" stop
+        fi
+        ;;
+    uri)
+        uri "$dir"
+        ;;
+    *)
+        die "unknown command '$cmd'"
+        ;;
+esac

@@ -1,0 +1,727 @@
+/*
+ * domain.c: building, running and destroying domains on the simulated host
+ *
+ * Each function follows what libxenlight 4.17 does against the hypervisor
+ * and xenstore, in the same order, with the simulated host in their place:
+ * the xenstore layout of libxl__domain_make(), the memory sizes of
+ * libxl__build_pre() and libxl__build_post(), the claim and population of
+ * xc_dom_boot_mem_init(), the targets of libxl_set_memory_target().
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "shim.h"
+
+#define SHIM_MAXMEM_CONSTANT 1024       /* LIBXL_MAXMEM_CONSTANT, KiB */
+#define SHIM_MIN_DOM0_MEM (128 * 1024)  /* LIBXL_MIN_DOM0_MEM, KiB */
+#define SHIM_VGA_HOLE_PAGES 0x20        /* the VGA hole HVM claims leave out */
+
+void
+xensim_shim_dominfo(const xensim_dominfo *in, libxl_dominfo *out)
+{
+    libxl_dominfo_init(out);
+    memcpy(out->uuid.uuid, in->uuid, sizeof(in->uuid));
+    out->domid = in->domid;
+    out->paused = !!(in->flags & XENSIM_DOMINFO_PAUSED);
+    out->shutdown = !!(in->flags & XENSIM_DOMINFO_SHUTDOWN);
+    out->running = !out->paused && !out->shutdown;
+    out->blocked = false;
+    out->dying = false;
+    out->shutdown_reason = out->shutdown ? (libxl_shutdown_reason)in->shutdown_reason :
+                           LIBXL_SHUTDOWN_REASON_UNKNOWN;
+    /* as libxl__xcinfo2xlinfo(): pages to KiB */
+    out->outstanding_memkb = in->outstanding_pages * 4;
+    out->current_memkb = in->tot_pages * 4;
+    out->shared_memkb = 0;
+    out->paged_memkb = in->paged_pages * 4;
+    out->max_memkb = in->max_pages * 4;
+    out->cpu_time = in->cpu_time_ns;
+    out->vcpu_max_id = in->vcpus ? in->vcpus - 1 : 0;
+    out->vcpu_online = in->vcpus;
+    out->cpupool = 0;
+    switch (in->type) {
+    case XENSIM_DOMAIN_HVM:
+        out->domain_type = LIBXL_DOMAIN_TYPE_HVM;
+        break;
+    case XENSIM_DOMAIN_PVH:
+        out->domain_type = LIBXL_DOMAIN_TYPE_PVH;
+        break;
+    default:
+        out->domain_type = LIBXL_DOMAIN_TYPE_PV;
+        break;
+    }
+}
+
+
+int
+libxl_domain_info(libxl_ctx *ctx, libxl_dominfo *info_r, uint32_t domid)
+{
+    xensim_conn *c = xensim_shim_conn();
+    xensim_dominfo dom;
+    int rc;
+
+    (void)ctx;
+    if (!c)
+        return ERROR_FAIL;
+    if ((rc = xensim_dominfo_get(c, domid, &dom)) == -ESRCH)
+        return ERROR_DOMAIN_NOTFOUND;
+    if (rc < 0)
+        return xensim_shim_error("libxl_domain_info", rc);
+    if (info_r)
+        xensim_shim_dominfo(&dom, info_r);
+    return 0;
+}
+
+
+libxl_dominfo *
+libxl_list_domain(libxl_ctx *ctx, int *nb_domain_out)
+{
+    xensim_conn *c = xensim_shim_conn();
+    xensim_dominfo *doms;
+    libxl_dominfo *out;
+    uint32_t n, i;
+
+    (void)ctx;
+    if (!c || xensim_dominfo_list(c, &doms, &n) < 0)
+        return NULL;
+    if (!(out = calloc(n ? n : 1, sizeof(*out)))) {
+        free(doms);
+        return NULL;
+    }
+    for (i = 0; i < n; i++)
+        xensim_shim_dominfo(&doms[i], &out[i]);
+    free(doms);
+    *nb_domain_out = n;
+    return out;
+}
+
+
+/* ---- xenstore as the toolstack writes it --------------------------------- */
+
+static int
+shim_xs_write(xensim_conn *c, const char *path, const char *value)
+{
+    return xensim_xs_write_value(c, path, value, strlen(value));
+}
+
+
+static int
+shim_xs_printf(xensim_conn *c, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+shim_xs_printf(xensim_conn *c, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    char *value;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = vasprintf(&value, fmt, ap);
+    va_end(ap);
+    if (rc < 0)
+        return -ENOMEM;
+    rc = shim_xs_write(c, path, value);
+    free(value);
+    return rc;
+}
+
+
+static int
+shim_xs_mknod(xensim_conn *c, const char *path,
+              const struct xs_permissions *perms, unsigned int n)
+{
+    xensim_writer args;
+    uint8_t *reply;
+    size_t len;
+    unsigned int i;
+    int rc;
+
+    if ((rc = shim_xs_write(c, path, "")) < 0)
+        return rc;
+    xensim_writer_init(&args);
+    xensim_put_str(&args, path);
+    xensim_put_u32(&args, n);
+    for (i = 0; i < n; i++) {
+        xensim_put_u32(&args, perms[i].id);
+        xensim_put_u32(&args, perms[i].perms);
+    }
+    rc = xensim_call(c, XENSIM_OP_XS_SET_PERMS, &args, XENSIM_CHARGE_XENSTORE,
+                     &reply, &len);
+    xensim_writer_free(&args);
+    free(reply);
+    return rc;
+}
+
+
+static int
+shim_xs_read_u64(xensim_conn *c, const char *path, uint64_t *v)
+{
+    char *value;
+    char *end;
+    size_t len;
+    int rc;
+
+    if ((rc = xensim_xs_read_value(c, path, &value, &len)) < 0)
+        return rc;
+    errno = 0;
+    *v = strtoull(value, &end, 10);
+    rc = (errno || end == value || *end) ? -EINVAL : 0;
+    free(value);
+    return rc;
+}
+
+
+/* The nodes libxl__domain_make() creates, with its permissions: the guest
+ * may read its directory, and write only control/shutdown and the
+ * features, data/, drivers/, feature/, attr/ and error/. */
+static int
+shim_domain_make_xenstore(xensim_conn *c, uint32_t domid, const char *name,
+                          const char *uuid, libxl_domain_type type)
+{
+    const struct xs_permissions roperm[2] = { { 0, XS_PERM_NONE },
+                                              { domid, XS_PERM_READ } };
+    const struct xs_permissions rwperm[1] = { { domid, XS_PERM_NONE } };
+    const struct xs_permissions noperm[1] = { { 0, XS_PERM_NONE } };
+    static const char *const rw_nodes[] = {
+        "control/shutdown", "control/feature-poweroff", "control/feature-reboot",
+        "control/feature-suspend", "control/sysrq", "data", "drivers",
+        "feature", "attr", "error", "device/suspend/event-channel",
+    };
+    char dom_path[64], vm_path[80], libxl_path[64], path[160];
+    size_t i;
+    int rc = 0;
+
+    snprintf(dom_path, sizeof(dom_path), "/local/domain/%u", domid);
+    snprintf(vm_path, sizeof(vm_path), "/vm/%s", uuid);
+    snprintf(libxl_path, sizeof(libxl_path), "/libxl/%u", domid);
+
+    xensim_xs_path_op(c, XENSIM_OP_XS_RM, dom_path);
+    xensim_xs_path_op(c, XENSIM_OP_XS_RM, vm_path);
+    xensim_xs_path_op(c, XENSIM_OP_XS_RM, libxl_path);
+
+    rc |= shim_xs_mknod(c, dom_path, roperm, 2);
+    rc |= shim_xs_mknod(c, vm_path, roperm, 2);
+    rc |= shim_xs_mknod(c, libxl_path, noperm, 1);
+    snprintf(path, sizeof(path), "%s/device", libxl_path);
+    rc |= shim_xs_mknod(c, path, noperm, 1);
+    snprintf(path, sizeof(path), "%s/vm", dom_path);
+    rc |= shim_xs_write(c, path, vm_path);
+    snprintf(path, sizeof(path), "%s/name", dom_path);
+    rc |= shim_xs_write(c, path, name);
+    snprintf(path, sizeof(path), "%s/name", vm_path);
+    rc |= shim_xs_write(c, path, name);
+    snprintf(path, sizeof(path), "%s/uuid", vm_path);
+    rc |= shim_xs_write(c, path, uuid);
+
+    for (i = 0; i < 4; i++) {
+        static const char *const ro_nodes[] = { "cpu", "memory", "device", "control" };
+
+        snprintf(path, sizeof(path), "%s/%s", dom_path, ro_nodes[i]);
+        rc |= shim_xs_mknod(c, path, roperm, 2);
+    }
+    if (type == LIBXL_DOMAIN_TYPE_HVM) {
+        snprintf(path, sizeof(path), "%s/hvmloader", dom_path);
+        rc |= shim_xs_mknod(c, path, roperm, 2);
+    }
+    for (i = 0; i < sizeof(rw_nodes) / sizeof(rw_nodes[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dom_path, rw_nodes[i]);
+        rc |= shim_xs_mknod(c, path, rwperm, 1);
+    }
+    if (type == LIBXL_DOMAIN_TYPE_HVM) {
+        snprintf(path, sizeof(path), "%s/control/feature-s3", dom_path);
+        rc |= shim_xs_mknod(c, path, rwperm, 1);
+        snprintf(path, sizeof(path), "%s/control/feature-s4", dom_path);
+        rc |= shim_xs_mknod(c, path, rwperm, 1);
+    }
+    return rc ? -EIO : 0;
+}
+
+
+static void
+shim_domain_remove_xenstore(xensim_conn *c, uint32_t domid, const uint8_t uuid[16])
+{
+    char path[80];
+    char uuidstr[40];
+
+    snprintf(uuidstr, sizeof(uuidstr),
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7],
+             uuid[8], uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
+    snprintf(path, sizeof(path), "/local/domain/%u", domid);
+    xensim_xs_path_op(c, XENSIM_OP_XS_RM, path);
+    snprintf(path, sizeof(path), "/vm/%s", uuidstr);
+    xensim_xs_path_op(c, XENSIM_OP_XS_RM, path);
+    snprintf(path, sizeof(path), "/libxl/%u", domid);
+    xensim_xs_path_op(c, XENSIM_OP_XS_RM, path);
+}
+
+
+/* ---- building ------------------------------------------------------------- */
+
+static void
+shim_sleep_ns(uint64_t ns)
+{
+    struct timespec ts = { ns / 1000000000ULL, ns % 1000000000ULL };
+
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+
+/* Populate @pages at the host's populate rate, in slices of 50 ms, so that
+ * builds running at the same time interleave as they do on a real host. */
+static int
+shim_populate(xensim_conn *c, uint32_t domid, uint64_t pages, uint64_t rate,
+              uint64_t *done_total)
+{
+    uint64_t slice = rate / 20 > 512 ? rate / 20 : 512;
+
+    *done_total = 0;
+    while (*done_total < pages) {
+        uint64_t want = pages - *done_total < slice ? pages - *done_total : slice;
+        uint64_t done = 0;
+        int rc = xensim_domain_u64_op(c, XENSIM_OP_POPULATE, domid, want, &done);
+
+        *done_total += done;
+        if (rc < 0)
+            return rc;
+        if (rate)
+            shim_sleep_ns(want * 1000000000ULL / rate);
+    }
+    return 0;
+}
+
+
+static libxl_domain_type
+shim_build_type(const libxl_domain_config *d_config)
+{
+    if (d_config->c_info.type != LIBXL_DOMAIN_TYPE_INVALID)
+        return d_config->c_info.type;
+    return d_config->b_info.type;
+}
+
+
+int
+libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
+                        uint32_t *domid_out, const libxl_asyncop_how *ao_how,
+                        const libxl_asyncprogress_how *aop_console_how)
+{
+    const libxl_domain_build_info *b = &d_config->b_info;
+    libxl_domain_type type = shim_build_type(d_config);
+    xensim_conn *c = xensim_shim_conn();
+    xensim_physinfo pi;
+    xensim_writer args;
+    xensim_reader r;
+    uint8_t *reply;
+    size_t len;
+    char uuid[40];
+    char path[96];
+    uint64_t target_kb, max_kb, video_kb = 0, build_pages, claim_pages, done = 0;
+    uint32_t domid = 0;
+    bool claim = false;
+    int rc;
+
+    (void)ctx;
+    (void)aop_console_how;
+    if (ao_how) {
+        xensim_shim_log("libxl_domain_create_new: asynchronous creation is not simulated");
+        return ERROR_INVAL;
+    }
+    if (!c)
+        return ERROR_FAIL;
+    if (!d_config->c_info.name || !*d_config->c_info.name)
+        return ERROR_INVAL;
+
+    target_kb = b->target_memkb;
+    max_kb = b->max_memkb;
+    if (target_kb == LIBXL_MEMKB_DEFAULT || max_kb == LIBXL_MEMKB_DEFAULT ||
+        target_kb > max_kb || !target_kb)
+        return ERROR_INVAL;
+    if (type == LIBXL_DOMAIN_TYPE_HVM)
+        video_kb = b->video_memkb == LIBXL_MEMKB_DEFAULT ? 8192 : b->video_memkb;
+    if (!libxl_defbool_is_default(b->claim_mode))
+        claim = libxl_defbool_val(b->claim_mode);
+
+    snprintf(uuid, sizeof(uuid), LIBXL_UUID_FMT,
+             LIBXL_UUID_BYTES(d_config->c_info.uuid));
+
+    /* xc_domain_create() */
+    xensim_writer_init(&args);
+    xensim_put_str(&args, d_config->c_info.name);
+    xensim_put_bytes(&args, libxl_uuid_bytearray(&d_config->c_info.uuid), 16);
+    xensim_put_u32(&args, type == LIBXL_DOMAIN_TYPE_HVM ? XENSIM_DOMAIN_HVM :
+                          type == LIBXL_DOMAIN_TYPE_PVH ? XENSIM_DOMAIN_PVH :
+                          XENSIM_DOMAIN_PV);
+    xensim_put_u32(&args, b->max_vcpus ? b->max_vcpus : 1);
+    rc = xensim_call(c, XENSIM_OP_DOMAIN_CREATE, &args, XENSIM_CHARGE_HYPERCALL,
+                     &reply, &len);
+    xensim_writer_free(&args);
+    if (rc == 0) {
+        xensim_reader_init(&r, reply, len);
+        domid = xensim_get_u32(&r);
+        if (!xensim_reader_done(&r))
+            rc = -EPROTO;
+    }
+    free(reply);
+    if (rc < 0)
+        return xensim_shim_error("domain creation", rc);
+
+    if ((rc = shim_domain_make_xenstore(c, domid, d_config->c_info.name, uuid, type)) < 0)
+        goto fail;
+
+    /* libxl__build_pre(): max memory is the target plus the arch constant */
+    if ((rc = xensim_domain_u64_op(c, XENSIM_OP_SET_MAX, domid,
+                                   (target_kb + SHIM_MAXMEM_CONSTANT) / 4, NULL)) < 0)
+        goto fail;
+
+    /* xc_dom_boot_mem_init() / xc_hvm_build(): claim, then populate */
+    build_pages = (target_kb - video_kb) / 4;
+    claim_pages = build_pages;
+    if (type == LIBXL_DOMAIN_TYPE_HVM && claim_pages > SHIM_VGA_HOLE_PAGES)
+        claim_pages -= SHIM_VGA_HOLE_PAGES;
+    if (claim &&
+        (rc = xensim_domain_u64_op(c, XENSIM_OP_CLAIM, domid, claim_pages, NULL)) < 0) {
+        xensim_shim_log("domain %u: could not claim %" PRIu64 " pages: %s",
+                        domid, claim_pages, strerror(-rc));
+        goto fail;
+    }
+    if ((rc = xensim_physinfo_get(c, &pi)) < 0)
+        goto fail;
+    if ((rc = shim_populate(c, domid, build_pages, pi.populate_rate, &done)) < 0) {
+        xensim_shim_log("domain %u: failed to allocate memory: %" PRIu64
+                        " of %" PRIu64 " pages populated: %s",
+                        domid, done, build_pages, strerror(-rc));
+        goto fail;
+    }
+    if (claim)
+        xensim_domain_u64_op(c, XENSIM_OP_CLAIM, domid, 0, NULL);
+
+    /* libxl__build_post() */
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", domid);
+    rc = shim_xs_printf(c, path, "%" PRIu64, max_kb);
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+    rc |= shim_xs_printf(c, path, "%" PRIu64, target_kb - video_kb -
+                         (type == LIBXL_DOMAIN_TYPE_HVM && max_kb > target_kb ?
+                          SHIM_MAXMEM_CONSTANT : 0));
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/videoram", domid);
+    rc |= shim_xs_printf(c, path, "%" PRIu64, video_kb);
+    snprintf(path, sizeof(path), "/local/domain/%u/domid", domid);
+    rc |= shim_xs_printf(c, path, "%u", domid);
+    if (rc) {
+        rc = -EIO;
+        goto fail;
+    }
+
+    *domid_out = domid;
+    return 0;
+
+ fail:
+    {
+        xensim_dominfo dom;
+
+        if (xensim_dominfo_get(c, domid, &dom) == 0)
+            shim_domain_remove_xenstore(c, domid, dom.uuid);
+    }
+    xensim_domain_u32_op(c, XENSIM_OP_DESTROY, domid, 0);
+    xensim_shim_log("libxl_domain_create_new: domain %u failed to build", domid);
+    return ERROR_FAIL;
+}
+
+
+int
+libxl_domain_destroy(libxl_ctx *ctx, uint32_t domid, const libxl_asyncop_how *ao_how)
+{
+    xensim_conn *c = xensim_shim_conn();
+    xensim_dominfo dom;
+    int rc;
+
+    (void)ctx;
+    (void)ao_how;
+    if (!c)
+        return ERROR_FAIL;
+    if ((rc = xensim_dominfo_get(c, domid, &dom)) < 0)
+        return xensim_shim_error("libxl_domain_destroy", rc);
+    shim_domain_remove_xenstore(c, domid, dom.uuid);
+    rc = xensim_domain_u32_op(c, XENSIM_OP_DESTROY, domid, 0);
+    return xensim_shim_error("libxl_domain_destroy", rc);
+}
+
+
+static int
+shim_pause(uint32_t domid, bool paused)
+{
+    xensim_conn *c = xensim_shim_conn();
+
+    if (!c)
+        return ERROR_FAIL;
+    return xensim_shim_error(paused ? "libxl_domain_pause" : "libxl_domain_unpause",
+                             xensim_domain_u32_op(c, XENSIM_OP_PAUSE, domid, paused));
+}
+
+
+int
+libxl_domain_pause(libxl_ctx *ctx, uint32_t domid, const libxl_asyncop_how *ao_how)
+{
+    (void)ctx;
+    (void)ao_how;
+    return shim_pause(domid, true);
+}
+
+
+int
+libxl_domain_unpause(libxl_ctx *ctx, uint32_t domid, const libxl_asyncop_how *ao_how)
+{
+    (void)ctx;
+    (void)ao_how;
+    return shim_pause(domid, false);
+}
+
+
+/* libxl__domain_pvcontrol(): the request goes through xenstore and the
+ * guest acts on it, or not */
+static int
+shim_pvcontrol(uint32_t domid, const char *cmd)
+{
+    xensim_conn *c = xensim_shim_conn();
+    char path[64];
+
+    if (!c)
+        return ERROR_FAIL;
+    snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", domid);
+    return xensim_shim_error("pvcontrol", shim_xs_write(c, path, cmd));
+}
+
+
+int
+libxl_domain_shutdown(libxl_ctx *ctx, uint32_t domid, const libxl_asyncop_how *ao_how)
+{
+    (void)ctx;
+    (void)ao_how;
+    return shim_pvcontrol(domid, "poweroff");
+}
+
+
+int
+libxl_domain_reboot(libxl_ctx *ctx, uint32_t domid, const libxl_asyncop_how *ao_how)
+{
+    (void)ctx;
+    (void)ao_how;
+    return shim_pvcontrol(domid, "reboot");
+}
+
+
+int
+libxl_get_memory_target(libxl_ctx *ctx, uint32_t domid, uint64_t *out_target)
+{
+    xensim_conn *c = xensim_shim_conn();
+    char path[64];
+
+    (void)ctx;
+    if (!c)
+        return ERROR_FAIL;
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+    return xensim_shim_error("libxl_get_memory_target",
+                             shim_xs_read_u64(c, path, out_target));
+}
+
+
+/* As libxl_domain_setmaxmem(): never below the current target */
+int
+libxl_domain_setmaxmem(libxl_ctx *ctx, uint32_t domid, uint64_t max_memkb)
+{
+    xensim_conn *c = xensim_shim_conn();
+    uint64_t target;
+    char path[64];
+    int rc;
+
+    if (!c)
+        return ERROR_FAIL;
+    if ((rc = libxl_get_memory_target(ctx, domid, &target)) < 0)
+        return rc;
+    if (max_memkb < target) {
+        xensim_shim_log("domain %u: memory_static_max must be greater than or "
+                        "equal to memory_dynamic_max", domid);
+        return ERROR_INVAL;
+    }
+    if ((rc = xensim_domain_u64_op(c, XENSIM_OP_SET_MAX, domid,
+                                   (max_memkb + SHIM_MAXMEM_CONSTANT) / 4, NULL)) < 0)
+        return xensim_shim_error("libxl_domain_setmaxmem", rc);
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", domid);
+    return xensim_shim_error("libxl_domain_setmaxmem",
+                             shim_xs_printf(c, path, "%" PRIu64, max_memkb));
+}
+
+
+/* As libxl_set_memory_target(): a target at most static-max, dom0 not
+ * below 128 MiB, max memory moved with it when enforced, and the new
+ * target written to memory/target for the balloon driver. */
+int
+libxl_set_memory_target(libxl_ctx *ctx, uint32_t domid, int64_t target_memkb,
+                        int relative, int enforce)
+{
+    xensim_conn *c = xensim_shim_conn();
+    uint64_t current, static_max, videoram = 0, new_target;
+    char path[80];
+    int rc;
+
+    (void)ctx;
+    if (!c)
+        return ERROR_FAIL;
+
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+    if ((rc = shim_xs_read_u64(c, path, &current)) < 0) {
+        xensim_shim_log("domain %u: cannot get target memory info from %s", domid, path);
+        return ERROR_FAIL;
+    }
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", domid);
+    if ((rc = shim_xs_read_u64(c, path, &static_max)) < 0) {
+        xensim_shim_log("domain %u: cannot get memory info from %s", domid, path);
+        return ERROR_FAIL;
+    }
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/videoram", domid);
+    shim_xs_read_u64(c, path, &videoram);
+
+    if (relative) {
+        if (target_memkb < 0 && (uint64_t)-target_memkb > current)
+            new_target = 0;
+        else
+            new_target = current + target_memkb;
+    } else {
+        new_target = target_memkb - videoram;
+    }
+    if (new_target > static_max) {
+        xensim_shim_log("domain %u: memory_dynamic_max must be less than or "
+                        "equal to memory_static_max", domid);
+        return ERROR_INVAL;
+    }
+    if (domid == 0 && new_target < SHIM_MIN_DOM0_MEM) {
+        xensim_shim_log("new target %" PRIu64 " for dom0 is below the minimum threshold",
+                        new_target);
+        return ERROR_INVAL;
+    }
+    if (enforce &&
+        (rc = xensim_domain_u64_op(c, XENSIM_OP_SET_MAX, domid,
+                                   (new_target + videoram + SHIM_MAXMEM_CONSTANT) / 4,
+                                   NULL)) < 0)
+        return xensim_shim_error("libxl_set_memory_target", rc);
+
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+    return xensim_shim_error("libxl_set_memory_target",
+                             shim_xs_printf(c, path, "%" PRIu64, new_target));
+}
+
+
+/* As libxl_wait_for_memory_target(): every 2 s, give up when the domain
+ * makes no progress for wait_secs, fail at once if it grows. */
+int
+libxl_wait_for_memory_target(libxl_ctx *ctx, uint32_t domid, int wait_secs)
+{
+    uint64_t target = 0, current = 0, prev = UINT64_MAX;
+    libxl_dominfo info;
+    int rc;
+
+    if ((rc = libxl_get_memory_target(ctx, domid, &target)) < 0)
+        return rc;
+    do {
+        sleep(2);
+        if ((rc = libxl_domain_info(ctx, &info, domid)) < 0)
+            return rc;
+        current = info.current_memkb + info.outstanding_memkb;
+        libxl_dominfo_dispose(&info);
+        if (current > prev)
+            return ERROR_FAIL;
+        if (current == prev)
+            wait_secs -= 2;
+        prev = current;
+    } while (wait_secs > 0 && current > target);
+
+    return current <= target ? 0 : ERROR_FAIL;
+}
+
+
+/* ---- data libxl keeps for the application -------------------------------- */
+
+int
+libxl_userdata_store(libxl_ctx *ctx, uint32_t domid, const char *userdata_userid,
+                     const uint8_t *data, int datalen)
+{
+    xensim_conn *c = xensim_shim_conn();
+    xensim_writer args;
+    uint8_t *reply;
+    size_t len;
+    int rc;
+
+    (void)ctx;
+    if (!c || datalen < 0)
+        return ERROR_INVAL;
+    xensim_writer_init(&args);
+    xensim_put_u32(&args, domid);
+    xensim_put_str(&args, userdata_userid);
+    xensim_put_bytes(&args, data, datalen);
+    rc = xensim_call(c, XENSIM_OP_USERDATA_SET, &args, XENSIM_CHARGE_NONE, &reply, &len);
+    xensim_writer_free(&args);
+    free(reply);
+    return xensim_shim_error("libxl_userdata_store", rc);
+}
+
+
+/* No data is not an error: *data_r is NULL then, as in libxl */
+int
+libxl_userdata_retrieve(libxl_ctx *ctx, uint32_t domid, const char *userdata_userid,
+                        uint8_t **data_r, int *datalen_r)
+{
+    xensim_conn *c = xensim_shim_conn();
+    xensim_writer args;
+    xensim_reader r;
+    const uint8_t *data;
+    uint8_t *reply;
+    size_t len, dlen = 0;
+    int rc;
+
+    (void)ctx;
+    *data_r = NULL;
+    if (datalen_r)
+        *datalen_r = 0;
+    if (!c)
+        return ERROR_FAIL;
+    xensim_writer_init(&args);
+    xensim_put_u32(&args, domid);
+    xensim_put_str(&args, userdata_userid);
+    rc = xensim_call(c, XENSIM_OP_USERDATA_GET, &args, XENSIM_CHARGE_NONE, &reply, &len);
+    xensim_writer_free(&args);
+    if (rc == -ENOENT) {
+        free(reply);
+        return 0;
+    }
+    if (rc < 0) {
+        free(reply);
+        return xensim_shim_error("libxl_userdata_retrieve", rc);
+    }
+    xensim_reader_init(&r, reply, len);
+    data = xensim_get_bytes(&r, &dlen);
+    if (!data || !xensim_reader_done(&r) || dlen > INT32_MAX ||
+        !(*data_r = malloc(dlen ? dlen : 1))) {
+        free(reply);
+        return ERROR_FAIL;
+    }
+    memcpy(*data_r, data, dlen);
+    if (datalen_r)
+        *datalen_r = dlen;
+    free(reply);
+    return 0;
+}

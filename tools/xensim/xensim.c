@@ -1,0 +1,460 @@
+/*
+ * xensim.c: create, inspect and disturb a simulated Xen host
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "xensim_client.h"
+#include "xensimd.h"
+
+static const char *socket_path;
+
+static void
+usage(FILE *fp)
+{
+    fprintf(fp,
+"Usage: xensim [--socket PATH] COMMAND [ARGS]\n"
+"\n"
+"The socket defaults to $" XENSIM_SOCKET_ENV ".\n"
+"\n"
+"Commands:\n"
+"  create [OPTIONS]         start a simulated host (a daemon) on the socket\n"
+"      --memory SIZE          physical memory (default 16G)\n"
+"      --dom0 SIZE            dom0's memory (default 2G)\n"
+"      --dom0-min SIZE        dom0's balloon floor (default 512M)\n"
+"      --cpus N               physical CPUs (default 4)\n"
+"      --populate-rate SIZE   memory a domain build fills per second (default 1G)\n"
+"      --balloon-rate SIZE    memory a balloon driver moves per second (default 512M)\n"
+"      --paging-rate SIZE     memory xenpaging moves per second (default 64M)\n"
+"      --xs-latency-us N      cost of a xenstore request (default 65)\n"
+"      --hc-latency-us N      cost of a hypercall (default 10)\n"
+"      --node-size N          xenstored's node size quota for guests (default 2048)\n"
+"      --foreground           serve in this process instead of a daemon\n"
+"  stop                     stop the simulated host\n"
+"  info                     host memory, claims and every domain\n"
+"  fault populate SIZE      the next domain's build fails after SIZE\n"
+"  fault balloon DOMAIN RATE   the guest's balloon driver moves RATE per second (0 = stuck)\n"
+"  fault shutdown DOMAIN on|off  whether the guest ignores shutdown requests\n"
+"  set-used DOMAIN SIZE     the memory the guest reports it uses\n"
+"  shutdown DOMAIN [reboot|crash]  the guest shuts itself down\n"
+"  destroy DOMAIN           the domain dies\n"
+"  xs-read PATH [DOMID]     read a xenstore node as DOMID (default 0)\n"
+"  xs-write PATH VALUE [DOMID]\n"
+"\n"
+"SIZE takes a K, M, G or T suffix (KiB units); DOMAIN is a name or domid.\n");
+}
+
+
+static int
+parse_size_kib(const char *s, uint64_t *kib)
+{
+    char *end;
+    unsigned long long v;
+    int shift = 0;
+
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-')
+        return -1;
+    switch (*end) {
+    case '\0':
+    case 'K':
+        break;
+    case 'M':
+        shift = 10;
+        break;
+    case 'G':
+        shift = 20;
+        break;
+    case 'T':
+        shift = 30;
+        break;
+    default:
+        return -1;
+    }
+    if (*end && end[1] && strcmp(end + 1, "iB") != 0 && strcmp(end + 1, "B") != 0)
+        return -1;
+    if (v > (UINT64_MAX >> 12) >> shift)
+        return -1;
+    *kib = v << shift;
+    return 0;
+}
+
+
+static xensim_conn *
+connect_or_die(uint32_t domid)
+{
+    int err = 0;
+    xensim_conn *c = xensim_conn_open(socket_path, domid, &err);
+
+    if (!c) {
+        fprintf(stderr, "xensim: cannot reach the simulated host at %s: %s\n",
+                socket_path ? socket_path : "$" XENSIM_SOCKET_ENV,
+                strerror(-err));
+        exit(1);
+    }
+    return c;
+}
+
+
+static int
+report(int rc, const char *what)
+{
+    if (rc < 0) {
+        fprintf(stderr, "xensim: %s: %s\n", what, strerror(-rc));
+        return 1;
+    }
+    return 0;
+}
+
+
+static int
+find_domain(xensim_conn *c, const char *spec, xensim_dominfo *out)
+{
+    xensim_dominfo *doms;
+    uint32_t n, i;
+    char *end;
+    unsigned long id = strtoul(spec, &end, 10);
+    int rc;
+
+    if ((rc = xensim_dominfo_list(c, &doms, &n)) < 0)
+        return rc;
+    for (i = 0; i < n; i++) {
+        if (!strcmp(doms[i].name, spec) || (*spec && !*end && doms[i].domid == id)) {
+            *out = doms[i];
+            free(doms);
+            return 0;
+        }
+    }
+    free(doms);
+    fprintf(stderr, "xensim: no domain '%s'\n", spec);
+    return -ESRCH;
+}
+
+
+static int
+cmd_create(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "memory", required_argument, NULL, 'm' },
+        { "dom0", required_argument, NULL, 'd' },
+        { "dom0-min", required_argument, NULL, 'f' },
+        { "cpus", required_argument, NULL, 'c' },
+        { "populate-rate", required_argument, NULL, 'p' },
+        { "balloon-rate", required_argument, NULL, 'b' },
+        { "paging-rate", required_argument, NULL, 'g' },
+        { "xs-latency-us", required_argument, NULL, 'x' },
+        { "hc-latency-us", required_argument, NULL, 'h' },
+        { "node-size", required_argument, NULL, 'n' },
+        { "foreground", no_argument, NULL, 'F' },
+        { NULL, 0, NULL, 0 },
+    };
+    xensimd_config cfg;
+    bool foreground = false;
+    int pipefd[2];
+    pid_t pid;
+    char ok;
+    int opt;
+
+    xensimd_config_default(&cfg);
+    cfg.socket_path = socket_path;
+    if (!cfg.socket_path) {
+        fprintf(stderr, "xensim: create needs --socket or $" XENSIM_SOCKET_ENV "\n");
+        return 2;
+    }
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        uint64_t kib = 0;
+        char *end;
+        unsigned long v = 0;
+
+        if (strchr("mdfpbg", opt) && parse_size_kib(optarg, &kib) < 0) {
+            fprintf(stderr, "xensim: invalid size '%s'\n", optarg);
+            return 2;
+        }
+        if (strchr("cxhn", opt)) {
+            errno = 0;
+            v = strtoul(optarg, &end, 10);
+            if (errno || *end || end == optarg || *optarg == '-') {
+                fprintf(stderr, "xensim: invalid number '%s'\n", optarg);
+                return 2;
+            }
+        }
+        switch (opt) {
+        case 'm': cfg.host.total_pages = kib / XENSIM_PAGE_KIB; break;
+        case 'd': cfg.host.dom0_pages = kib / XENSIM_PAGE_KIB; break;
+        case 'f': cfg.host.dom0_floor_pages = kib / XENSIM_PAGE_KIB; break;
+        case 'p': cfg.host.populate_rate = kib / XENSIM_PAGE_KIB; break;
+        case 'b': cfg.host.balloon_rate = kib / XENSIM_PAGE_KIB; break;
+        case 'g': cfg.host.paging_rate = kib / XENSIM_PAGE_KIB; break;
+        case 'c': cfg.host.nr_cpus = v; break;
+        case 'x': cfg.xs_latency_ns = (uint64_t)v * 1000; break;
+        case 'h': cfg.hc_latency_ns = (uint64_t)v * 1000; break;
+        case 'n': cfg.node_size_max = v; break;
+        case 'F': foreground = true; break;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    /* Xen keeps about 1/64 of memory for itself (see xensim_model.c) */
+    cfg.host.xen_pages = cfg.host.total_pages / 64;
+    if (cfg.host.dom0_floor_pages > cfg.host.dom0_pages)
+        cfg.host.dom0_floor_pages = cfg.host.dom0_pages;
+    if (cfg.host.xen_pages + cfg.host.dom0_pages > cfg.host.total_pages ||
+        !cfg.host.nr_cpus) {
+        fprintf(stderr, "xensim: dom0 (%" PRIu64 " KiB) does not fit in the host's memory\n",
+                cfg.host.dom0_pages * XENSIM_PAGE_KIB);
+        return 2;
+    }
+
+    if (foreground)
+        return report(xensimd_run(&cfg, -1), "simulated host");
+
+    if (pipe(pipefd) < 0)
+        return report(-errno, "pipe");
+    if ((pid = fork()) < 0)
+        return report(-errno, "fork");
+    if (pid == 0) {
+        close(pipefd[0]);
+        setsid();
+        if (!freopen("/dev/null", "r", stdin) || !freopen("/dev/null", "w", stdout))
+            _exit(1);
+        _exit(xensimd_run(&cfg, pipefd[1]) < 0 ? 1 : 0);
+    }
+    close(pipefd[1]);
+    if (read(pipefd[0], &ok, 1) != 1) {
+        int status;
+
+        waitpid(pid, &status, 0);
+        fprintf(stderr, "xensim: the simulated host did not start on %s\n",
+                cfg.socket_path);
+        return 1;
+    }
+    close(pipefd[0]);
+    printf("%d\n", (int)pid);
+    return 0;
+}
+
+
+static const char *
+domain_type_name(uint32_t type)
+{
+    switch (type) {
+    case XENSIM_DOMAIN_HVM: return "hvm";
+    case XENSIM_DOMAIN_PVH: return "pvh";
+    default: return "pv";
+    }
+}
+
+
+static int
+cmd_info(void)
+{
+    xensim_conn *c = connect_or_die(0);
+    xensim_physinfo pi;
+    xensim_dominfo *doms;
+    uint32_t n, i;
+    int rc;
+
+    if ((rc = xensim_physinfo_get(c, &pi)) < 0 ||
+        (rc = xensim_dominfo_list(c, &doms, &n)) < 0) {
+        xensim_conn_close(c);
+        return report(rc, "info");
+    }
+
+    /* The figures xl info prints, free_memory net of claims as xl does */
+    printf("total_memory       : %" PRIu64 " MiB\n", pi.total_pages * 4 / 1024);
+    printf("free_memory        : %" PRIu64 " MiB\n",
+           (pi.free_pages - pi.outstanding_pages) * 4 / 1024);
+    printf("free_pages         : %" PRIu64 "\n", pi.free_pages);
+    printf("outstanding_claims : %" PRIu64 " MiB\n", pi.outstanding_pages * 4 / 1024);
+    printf("xen_memory         : %" PRIu64 " MiB\n", pi.xen_pages * 4 / 1024);
+    printf("nr_cpus            : %u\n", pi.nr_cpus);
+    printf("\n%-24s %5s %4s %9s %9s %9s %9s %9s %9s %s\n",
+           "Name", "ID", "Type", "Mem(MiB)", "Max", "Target", "Claim", "Paged",
+           "Used", "State");
+    for (i = 0; i < n; i++) {
+        const xensim_dominfo *d = &doms[i];
+
+        printf("%-24s %5u %4s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64
+               " %9" PRIu64 " %9" PRIu64 " %s\n",
+               d->name, d->domid, domain_type_name(d->type),
+               d->tot_pages * 4 / 1024, d->max_pages * 4 / 1024,
+               d->target_pages * 4 / 1024, d->outstanding_pages * 4 / 1024,
+               d->paged_pages * 4 / 1024, d->used_pages * 4 / 1024,
+               d->flags & XENSIM_DOMINFO_SHUTDOWN ? "shutdown" :
+               d->flags & XENSIM_DOMINFO_PAUSED ? "paused" : "running");
+    }
+    free(doms);
+    xensim_conn_close(c);
+    return 0;
+}
+
+
+static int
+cmd_domain(const char *cmd, int argc, char **argv)
+{
+    xensim_conn *c = connect_or_die(0);
+    xensim_dominfo dom;
+    uint64_t kib;
+    int rc = -EINVAL;
+
+    if (argc < 1 || find_domain(c, argv[0], &dom) < 0) {
+        xensim_conn_close(c);
+        return argc < 1 ? 2 : 1;
+    }
+
+    if (!strcmp(cmd, "set-used") && argc == 2 && parse_size_kib(argv[1], &kib) == 0) {
+        rc = xensim_domain_u64_op(c, XENSIM_OP_SET_USED, dom.domid,
+                                  kib / XENSIM_PAGE_KIB, NULL);
+    } else if (!strcmp(cmd, "balloon") && argc == 2 && parse_size_kib(argv[1], &kib) == 0) {
+        rc = xensim_domain_u64_op(c, XENSIM_OP_SET_BALLOON_RATE, dom.domid,
+                                  kib / XENSIM_PAGE_KIB, NULL);
+    } else if (!strcmp(cmd, "shutdown-fault") && argc == 2 &&
+               (!strcmp(argv[1], "on") || !strcmp(argv[1], "off"))) {
+        rc = xensim_domain_u32_op(c, XENSIM_OP_SET_GUEST_FLAGS, dom.domid,
+                                  !strcmp(argv[1], "on") ?
+                                  XENSIM_GUEST_IGNORES_SHUTDOWN : 0);
+    } else if (!strcmp(cmd, "shutdown") && argc <= 2) {
+        uint32_t reason = XENSIM_SHUTDOWN_POWEROFF;
+
+        if (argc == 2 && !strcmp(argv[1], "reboot"))
+            reason = XENSIM_SHUTDOWN_REBOOT;
+        else if (argc == 2 && !strcmp(argv[1], "crash"))
+            reason = XENSIM_SHUTDOWN_CRASH;
+        else if (argc == 2) {
+            xensim_conn_close(c);
+            return 2;
+        }
+        rc = xensim_domain_u32_op(c, XENSIM_OP_SHUTDOWN, dom.domid, reason);
+    } else if (!strcmp(cmd, "destroy") && argc == 1) {
+        rc = xensim_domain_u32_op(c, XENSIM_OP_DESTROY, dom.domid, 0);
+    } else {
+        xensim_conn_close(c);
+        usage(stderr);
+        return 2;
+    }
+    xensim_conn_close(c);
+    return report(rc, cmd);
+}
+
+
+static int
+cmd_xs(const char *cmd, int argc, char **argv)
+{
+    uint32_t domid = 0;
+    xensim_conn *c;
+    int rc;
+
+    if ((!strcmp(cmd, "xs-read") && (argc < 1 || argc > 2)) ||
+        (!strcmp(cmd, "xs-write") && (argc < 2 || argc > 3))) {
+        usage(stderr);
+        return 2;
+    }
+    if (argc == (!strcmp(cmd, "xs-read") ? 2 : 3))
+        domid = strtoul(argv[argc - 1], NULL, 10);
+    c = connect_or_die(domid);
+
+    if (!strcmp(cmd, "xs-read")) {
+        char *value;
+        size_t len;
+
+        if ((rc = xensim_xs_read_value(c, argv[0], &value, &len)) == 0) {
+            fwrite(value, 1, len, stdout);
+            putchar('\n');
+            free(value);
+        }
+    } else {
+        rc = xensim_xs_write_value(c, argv[0], argv[1], strlen(argv[1]));
+    }
+    xensim_conn_close(c);
+    return report(rc, argv[0]);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    const char *cmd;
+
+    if (argc > 2 && !strcmp(argv[1], "--socket")) {
+        socket_path = argv[2];
+        argc -= 2;
+        argv += 2;
+    }
+    if (!socket_path)
+        socket_path = getenv(XENSIM_SOCKET_ENV);
+    if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    cmd = argv[1];
+
+    if (!strcmp(cmd, "create"))
+        return cmd_create(argc - 1, argv + 1);
+    if (!strcmp(cmd, "info"))
+        return cmd_info();
+    if (!strcmp(cmd, "stop")) {
+        xensim_conn *c = connect_or_die(0);
+        uint8_t *reply;
+        size_t len;
+        int rc = xensim_call(c, XENSIM_OP_HOST_STOP, NULL, XENSIM_CHARGE_NONE,
+                             &reply, &len);
+
+        free(reply);
+        xensim_conn_close(c);
+        return report(rc, "stop");
+    }
+    if (!strcmp(cmd, "fault") && argc >= 3) {
+        if (!strcmp(argv[2], "populate") && argc == 4) {
+            xensim_conn *c = connect_or_die(0);
+            xensim_writer args;
+            uint8_t *reply;
+            size_t len;
+            uint64_t kib;
+            int rc;
+
+            if (parse_size_kib(argv[3], &kib) < 0) {
+                xensim_conn_close(c);
+                fprintf(stderr, "xensim: invalid size '%s'\n", argv[3]);
+                return 2;
+            }
+            xensim_writer_init(&args);
+            xensim_put_u64(&args, kib / XENSIM_PAGE_KIB);
+            rc = xensim_call(c, XENSIM_OP_FAULT_NEXT, &args, XENSIM_CHARGE_NONE,
+                             &reply, &len);
+            xensim_writer_free(&args);
+            free(reply);
+            xensim_conn_close(c);
+            return report(rc, "fault populate");
+        }
+        if (!strcmp(argv[2], "balloon"))
+            return cmd_domain("balloon", argc - 3, argv + 3);
+        if (!strcmp(argv[2], "shutdown"))
+            return cmd_domain("shutdown-fault", argc - 3, argv + 3);
+    }
+    if (!strcmp(cmd, "set-used") || !strcmp(cmd, "shutdown") ||
+        !strcmp(cmd, "destroy"))
+        return cmd_domain(cmd, argc - 2, argv + 2);
+    if (!strcmp(cmd, "xs-read") || !strcmp(cmd, "xs-write"))
+        return cmd_xs(cmd, argc - 2, argv + 2);
+
+    usage(stderr);
+    return 2;
+}

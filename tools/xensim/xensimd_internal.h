@@ -1,0 +1,77 @@
+/*
+ * xensimd_internal.h: the simulated host daemon's state (internal)
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "xensimd.h"
+#include "xensim_model.h"
+#include "xensim_proto.h"
+#include "xensim_xs.h"
+
+typedef struct {
+    int fd;
+    uint64_t id;
+    uint32_t domid;             /* who this connection acts as */
+    uint8_t *in;
+    size_t inlen;
+    size_t incap;
+    xensim_writer out;          /* frames not yet written */
+    size_t outpos;
+    bool closing;
+} xensimd_client;
+
+typedef struct {
+    uint32_t domid;
+    char *name;
+    uint8_t *data;
+    size_t len;
+} xensimd_userdata;
+
+typedef struct {
+    uint32_t domid;
+    uint32_t flags;             /* XENSIM_GUEST_* */
+    uint64_t shutdown_due_ns;   /* 0 = no request pending */
+    xensim_shutdown_reason shutdown_reason;
+} xensimd_guest;
+
+typedef struct {
+    xensimd_config cfg;
+    xensim_host host;
+    xensim_xs *xs;
+    int listen_fd;
+    xensimd_client *clients;
+    size_t nclients;
+    uint64_t next_client_id;
+    xensimd_userdata *userdata;
+    size_t nuserdata;
+    xensimd_guest *guests;
+    size_t nguests;
+    uint64_t last_ns;
+    bool stop;
+} xensimd;
+
+/* A connection's domid before it has said hello: no rights at all */
+#define XENSIMD_NOBODY UINT32_MAX
+#define XENSIM_DOMID_FIRST_RESERVED 0x7FF0
+
+uint64_t xensimd_now_ns(void);
+
+/* xensimd_requests.c: one request from a client, its reply in @w */
+int xensimd_dispatch(xensimd *d, xensimd_client *c, xensim_reader *r,
+                     xensim_writer *w);
+
+/* xensimd_guests.c: what the guests' kernels do */
+xensimd_guest *xensimd_guest_get(xensimd *d, uint32_t domid, bool create);
+void xensimd_guest_forget(xensimd *d, uint32_t domid);
+void xensimd_guest_saw_write(xensimd *d, const char *path, const char *value,
+                             size_t len);
+void xensimd_guest_shutdowns(xensimd *d, uint64_t now);

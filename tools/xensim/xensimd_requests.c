@@ -1,0 +1,469 @@
+/*
+ * xensimd_requests.c: the simulated host daemon's requests
+ *
+ * Every request is decoded strictly (a frame that does not hold exactly
+ * the fields of its operation is refused) and acts as the connection's
+ * domain: only dom0 may drive the hypervisor, and xenstore requests carry
+ * the caller's permissions.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xensimd_internal.h"
+
+static void
+xensimd_userdata_forget(xensimd *d, uint32_t domid)
+{
+    size_t i = 0;
+
+    while (i < d->nuserdata) {
+        if (d->userdata[i].domid == domid) {
+            free(d->userdata[i].name);
+            free(d->userdata[i].data);
+            d->userdata[i] = d->userdata[--d->nuserdata];
+        } else {
+            i++;
+        }
+    }
+}
+
+
+static void
+xensimd_put_domain(xensim_writer *w, const xensim_domain *dom)
+{
+    uint32_t flags = 0;
+
+    if (dom->paused)
+        flags |= XENSIM_DOMINFO_PAUSED;
+    if (dom->shutdown)
+        flags |= XENSIM_DOMINFO_SHUTDOWN;
+
+    xensim_put_u32(w, dom->domid);
+    xensim_put_str(w, dom->name);
+    xensim_put_bytes(w, dom->uuid, sizeof(dom->uuid));
+    xensim_put_u32(w, dom->type);
+    xensim_put_u32(w, dom->vcpus);
+    xensim_put_u64(w, dom->tot_pages);
+    xensim_put_u64(w, dom->max_pages);
+    xensim_put_u64(w, dom->target_pages);
+    xensim_put_u64(w, dom->outstanding_pages);
+    xensim_put_u64(w, dom->paged_pages);
+    xensim_put_u64(w, dom->paging_target);
+    xensim_put_u64(w, dom->used_pages);
+    xensim_put_u32(w, flags);
+    xensim_put_u32(w, dom->shutdown_reason);
+    xensim_put_u64(w, dom->cpu_time_ns);
+    xensim_put_u64(w, dom->balloon.rate);
+}
+
+
+static int
+xensimd_domain_op(xensimd *d, uint32_t op, xensim_reader *r, xensim_writer *w)
+{
+    uint32_t domid = xensim_get_u32(r);
+    uint64_t v = 0;
+    uint64_t done = 0;
+    int rc;
+
+    if (op != XENSIM_OP_DOMAIN_INFO && op != XENSIM_OP_PAUSE &&
+        op != XENSIM_OP_SHUTDOWN && op != XENSIM_OP_DESTROY &&
+        op != XENSIM_OP_SET_GUEST_FLAGS)
+        v = xensim_get_u64(r);
+    else if (op != XENSIM_OP_DOMAIN_INFO && op != XENSIM_OP_DESTROY)
+        v = xensim_get_u32(r);
+    if (!xensim_reader_done(r))
+        return -EPROTO;
+
+    switch ((xensim_op)op) {
+    case XENSIM_OP_DOMAIN_INFO: {
+        xensim_domain *dom = xensim_host_find(&d->host, domid);
+
+        if (!dom)
+            return -ESRCH;
+        xensimd_put_domain(w, dom);
+        return 0;
+    }
+    case XENSIM_OP_SET_MAX:
+        return xensim_domain_set_max(&d->host, domid, v);
+    case XENSIM_OP_CLAIM:
+        return xensim_domain_claim(&d->host, domid, v);
+    case XENSIM_OP_RELEASE:
+        return xensim_domain_release(&d->host, domid, v);
+    case XENSIM_OP_SET_TARGET:
+        return xensim_domain_set_target(&d->host, domid, v);
+    case XENSIM_OP_SET_PAGING_TARGET:
+        return xensim_domain_set_paging_target(&d->host, domid, v);
+    case XENSIM_OP_SET_USED:
+        return xensim_domain_set_used(&d->host, domid, v);
+    case XENSIM_OP_SET_BALLOON_RATE:
+        return xensim_domain_set_balloon(&d->host, domid, v);
+    case XENSIM_OP_POPULATE:
+        rc = xensim_domain_populate(&d->host, domid, v, &done);
+        xensim_put_u64(w, done);
+        return rc;
+    case XENSIM_OP_PAUSE:
+        return xensim_domain_pause(&d->host, domid, v != 0);
+    case XENSIM_OP_SHUTDOWN:
+        if ((rc = xensim_domain_shutdown(&d->host, domid, v)) == 0)
+            xensim_xs_shutdown_domain(d->xs, domid);
+        return rc;
+    case XENSIM_OP_DESTROY:
+        if ((rc = xensim_domain_destroy(&d->host, domid)) == 0) {
+            xensim_xs_release_domain(d->xs, domid);
+            xensimd_userdata_forget(d, domid);
+            xensimd_guest_forget(d, domid);
+        }
+        return rc;
+    case XENSIM_OP_SET_GUEST_FLAGS: {
+        xensimd_guest *g;
+
+        if (!xensim_host_find(&d->host, domid))
+            return -ESRCH;
+        if (!(g = xensimd_guest_get(d, domid, true)))
+            return -ENOMEM;
+        g->flags = v;
+        return 0;
+    }
+    default:
+        return -EPROTO;
+    }
+}
+
+
+static int
+xensimd_userdata_op(xensimd *d, uint32_t op, xensim_reader *r, xensim_writer *w)
+{
+    uint32_t domid = xensim_get_u32(r);
+    char *name = xensim_get_str(r);
+    const uint8_t *data = NULL;
+    size_t len = 0;
+    size_t i;
+    int rc = -ENOENT;
+
+    if (op == XENSIM_OP_USERDATA_SET)
+        data = xensim_get_bytes(r, &len);
+    if (!name || !xensim_reader_done(r)) {
+        free(name);
+        return -EPROTO;
+    }
+    if (!xensim_host_find(&d->host, domid)) {
+        free(name);
+        return -ESRCH;
+    }
+
+    for (i = 0; i < d->nuserdata; i++) {
+        if (d->userdata[i].domid == domid && !strcmp(d->userdata[i].name, name))
+            break;
+    }
+
+    if (op == XENSIM_OP_USERDATA_GET) {
+        if (i < d->nuserdata) {
+            xensim_put_bytes(w, d->userdata[i].data, d->userdata[i].len);
+            rc = 0;
+        }
+        free(name);
+        return rc;
+    }
+
+    if (i == d->nuserdata) {
+        xensimd_userdata *u = realloc(d->userdata, (i + 1) * sizeof(*u));
+
+        if (!u) {
+            free(name);
+            return -ENOMEM;
+        }
+        d->userdata = u;
+        memset(&u[i], 0, sizeof(u[i]));
+        u[i].domid = domid;
+        u[i].name = name;
+        d->nuserdata++;
+    } else {
+        free(name);
+    }
+    free(d->userdata[i].data);
+    d->userdata[i].data = malloc(len ? len : 1);
+    d->userdata[i].len = len;
+    if (!d->userdata[i].data)
+        return -ENOMEM;
+    if (len)
+        memcpy(d->userdata[i].data, data, len);
+    return 0;
+}
+
+
+static int
+xensimd_xs_op(xensimd *d, xensimd_client *c, uint32_t op,
+              xensim_reader *r, xensim_writer *w)
+{
+    uint64_t evconn = 0;
+    char *path;
+    char *token = NULL;
+    const uint8_t *value = NULL;
+    size_t len = 0;
+    xensim_xs_perm *perms = NULL;
+    unsigned int nperms = 0;
+    int rc = -EPROTO;
+    unsigned int i;
+
+    if (op == XENSIM_OP_XS_WATCH || op == XENSIM_OP_XS_UNWATCH)
+        evconn = xensim_get_u64(r);
+    if (!(path = xensim_get_str(r)))
+        return -EPROTO;
+
+    switch ((xensim_op)op) {
+    case XENSIM_OP_XS_WRITE:
+        value = xensim_get_bytes(r, &len);
+        break;
+    case XENSIM_OP_XS_WATCH:
+    case XENSIM_OP_XS_UNWATCH:
+        token = xensim_get_str(r);
+        break;
+    case XENSIM_OP_XS_SET_PERMS:
+        nperms = xensim_get_u32(r);
+        if (nperms == 0 || nperms > 1024)
+            goto out;
+        if (!(perms = calloc(nperms, sizeof(*perms)))) {
+            rc = -ENOMEM;
+            goto out;
+        }
+        for (i = 0; i < nperms; i++) {
+            perms[i].id = xensim_get_u32(r);
+            perms[i].perms = xensim_get_u32(r);
+        }
+        break;
+    default:
+        break;
+    }
+    if (!xensim_reader_done(r))
+        goto out;
+
+    switch ((xensim_op)op) {
+    case XENSIM_OP_XS_READ: {
+        char *val = NULL;
+        size_t vlen = 0;
+
+        if ((rc = xensim_xs_read(d->xs, c->domid, path, &val, &vlen)) == 0)
+            xensim_put_bytes(w, val, vlen);
+        free(val);
+        break;
+    }
+    case XENSIM_OP_XS_WRITE:
+        rc = xensim_xs_write(d->xs, c->domid, path, value, len);
+        if (rc == 0) {
+            char *copy = malloc(len + 1);
+
+            if (copy) {
+                memcpy(copy, value ? (const char *)value : "", len);
+                copy[len] = '\0';
+                xensimd_guest_saw_write(d, path, copy, len);
+                free(copy);
+            }
+        }
+        break;
+    case XENSIM_OP_XS_MKDIR:
+        rc = xensim_xs_mkdir(d->xs, c->domid, path);
+        break;
+    case XENSIM_OP_XS_RM:
+        rc = xensim_xs_rm(d->xs, c->domid, path);
+        break;
+    case XENSIM_OP_XS_DIRECTORY: {
+        char **names = NULL;
+        unsigned int n = 0;
+
+        if ((rc = xensim_xs_directory(d->xs, c->domid, path, &names, &n)) == 0) {
+            xensim_put_u32(w, n);
+            for (i = 0; i < n; i++)
+                xensim_put_str(w, names[i]);
+        }
+        for (i = 0; i < n; i++)
+            free(names[i]);
+        free(names);
+        break;
+    }
+    case XENSIM_OP_XS_GET_PERMS: {
+        xensim_xs_perm *got = NULL;
+        unsigned int n = 0;
+
+        if ((rc = xensim_xs_get_perms(d->xs, c->domid, path, &got, &n)) == 0) {
+            xensim_put_u32(w, n);
+            for (i = 0; i < n; i++) {
+                xensim_put_u32(w, got[i].id);
+                xensim_put_u32(w, got[i].perms);
+            }
+        }
+        free(got);
+        break;
+    }
+    case XENSIM_OP_XS_SET_PERMS:
+        rc = xensim_xs_set_perms(d->xs, c->domid, path, perms, nperms);
+        break;
+    case XENSIM_OP_XS_WATCH:
+    case XENSIM_OP_XS_UNWATCH: {
+        size_t k;
+        bool mine = false;
+
+        /* events go to a connection of the same domain only */
+        for (k = 0; k < d->nclients; k++) {
+            if (d->clients[k].id == evconn && d->clients[k].domid == c->domid)
+                mine = true;
+        }
+        if (!mine) {
+            rc = -EINVAL;
+            break;
+        }
+        if (op == XENSIM_OP_XS_WATCH)
+            rc = xensim_xs_watch(d->xs, evconn, c->domid, path, token);
+        else
+            rc = xensim_xs_unwatch(d->xs, evconn, path, token);
+        break;
+    }
+    default:
+        rc = -EPROTO;
+        break;
+    }
+
+ out:
+    free(path);
+    free(token);
+    free(perms);
+    return rc;
+}
+
+
+int
+xensimd_dispatch(xensimd *d, xensimd_client *c, xensim_reader *r,
+                 xensim_writer *w)
+{
+    uint32_t op = xensim_get_u32(r);
+    bool privileged = c->domid == 0;
+
+    if (c->domid == XENSIMD_NOBODY && op != XENSIM_OP_HELLO)
+        return -EPERM;
+
+    switch ((xensim_op)op) {
+    case XENSIM_OP_HELLO: {
+        uint32_t domid = xensim_get_u32(r);
+
+        if (!xensim_reader_done(r))
+            return -EPROTO;
+        /* a connection says once who it acts as, and cannot change */
+        if (c->domid != XENSIMD_NOBODY || domid >= XENSIM_DOMID_FIRST_RESERVED)
+            return -EINVAL;
+        c->domid = domid;
+        xensim_put_u64(w, c->id);
+        xensim_put_u64(w, d->cfg.xs_latency_ns);
+        xensim_put_u64(w, d->cfg.hc_latency_ns);
+        return 0;
+    }
+
+    case XENSIM_OP_PHYSINFO:
+        if (!xensim_reader_done(r))
+            return -EPROTO;
+        xensim_put_u64(w, d->host.total_pages);
+        xensim_put_u64(w, d->host.free_pages);
+        xensim_put_u64(w, d->host.outstanding_pages);
+        xensim_put_u64(w, d->host.xen_pages);
+        xensim_put_u32(w, d->host.nr_cpus);
+        xensim_put_u64(w, d->host.cpu_khz);
+        xensim_put_u64(w, d->host.populate_rate);
+        return 0;
+
+    case XENSIM_OP_DOMAIN_LIST: {
+        size_t i;
+
+        if (!xensim_reader_done(r))
+            return -EPROTO;
+        xensim_put_u32(w, d->host.ndomains);
+        for (i = 0; i < d->host.ndomains; i++)
+            xensimd_put_domain(w, &d->host.domains[i]);
+        return 0;
+    }
+
+    case XENSIM_OP_DOMAIN_CREATE: {
+        char *name = xensim_get_str(r);
+        size_t ulen = 0;
+        const uint8_t *uuid = xensim_get_bytes(r, &ulen);
+        uint32_t type = xensim_get_u32(r);
+        uint32_t vcpus = xensim_get_u32(r);
+        uint32_t domid = 0;
+        int rc;
+
+        if (!name || !xensim_reader_done(r) || ulen != 16 ||
+            type > XENSIM_DOMAIN_PVH || vcpus > 512) {
+            free(name);
+            return -EPROTO;
+        }
+        if (!privileged) {
+            free(name);
+            return -EPERM;
+        }
+        rc = xensim_domain_create(&d->host, name, uuid, type, vcpus, &domid);
+        free(name);
+        if (rc == 0) {
+            xensim_xs_introduce_domain(d->xs, domid);
+            xensim_put_u32(w, domid);
+        }
+        return rc;
+    }
+
+    case XENSIM_OP_DOMAIN_INFO:
+        return xensimd_domain_op(d, op, r, w);
+
+    case XENSIM_OP_SET_MAX:
+    case XENSIM_OP_CLAIM:
+    case XENSIM_OP_RELEASE:
+    case XENSIM_OP_SET_TARGET:
+    case XENSIM_OP_SET_PAGING_TARGET:
+    case XENSIM_OP_SET_USED:
+    case XENSIM_OP_SET_BALLOON_RATE:
+    case XENSIM_OP_POPULATE:
+    case XENSIM_OP_PAUSE:
+    case XENSIM_OP_SHUTDOWN:
+    case XENSIM_OP_DESTROY:
+    case XENSIM_OP_SET_GUEST_FLAGS:
+        if (!privileged)
+            return -EPERM;
+        return xensimd_domain_op(d, op, r, w);
+
+    case XENSIM_OP_FAULT_NEXT:
+        d->host.fault_next_populate_at = xensim_get_u64(r);
+        if (!xensim_reader_done(r))
+            return -EPROTO;
+        return privileged ? 0 : -EPERM;
+
+    case XENSIM_OP_USERDATA_SET:
+    case XENSIM_OP_USERDATA_GET:
+        if (!privileged)
+            return -EPERM;
+        return xensimd_userdata_op(d, op, r, w);
+
+    case XENSIM_OP_XS_READ:
+    case XENSIM_OP_XS_WRITE:
+    case XENSIM_OP_XS_MKDIR:
+    case XENSIM_OP_XS_RM:
+    case XENSIM_OP_XS_DIRECTORY:
+    case XENSIM_OP_XS_GET_PERMS:
+    case XENSIM_OP_XS_SET_PERMS:
+    case XENSIM_OP_XS_WATCH:
+    case XENSIM_OP_XS_UNWATCH:
+        return xensimd_xs_op(d, c, op, r, w);
+
+    case XENSIM_OP_HOST_STOP:
+        if (!privileged)
+            return -EPERM;
+        d->stop = true;
+        return 0;
+
+    case XENSIM_OP_EVENT:
+    case XENSIM_OP_LAST:
+        break;
+    }
+    return -EPROTO;
+}
