@@ -2,7 +2,7 @@
 # A simulated Xen host and a private libvirt daemon with the libxl driver
 # on it: ours (the build's libvirtd) or Debian's stock one.
 #
-#   scripts/daemon.sh start DIR [--stock] [-- XENSIM_CREATE_OPTIONS...]
+#   scripts/daemon.sh start DIR [--stock] [--libxl-conf FILE] [-- XENSIM_CREATE_OPTIONS...]
 #   scripts/daemon.sh stop DIR [--keep-host]
 #   scripts/daemon.sh uri DIR
 #
@@ -44,31 +44,37 @@ wait_socket() {
 }
 
 start_ours() {
-    local dir=$1
-    mkdir -p "$dir/run" "$dir/log" "$dir/var" "$prefix/var"
+    local dir=$1 libxl_conf=$2
+    mkdir -p "$dir/run" "$dir/log" "$dir/var" "$dir/etc" "$prefix/var" "$prefix/etc/libvirt"
+    if [ -n "$libxl_conf" ]; then
+        cp "$libxl_conf" "$dir/etc/libxl.conf"
+    else
+        : > "$dir/etc/libxl.conf"
+    fi
     cat > "$dir/libvirtd.conf" <<CONF
 unix_sock_dir = "$dir/run"
 log_outputs = "1:file:$dir/log/libvirtd.log"
 log_filters = "1:libxl 2:qemu 3:event 3:rpc 3:util 3:conf 3:object 3:security"
 CONF
     rm -f "$dir/run/libvirt-sock"
-    # The libxl driver's directories are fixed at build time under the
-    # build's prefix: a private mount namespace puts DIR/var there.
+    # The libxl driver's directories and libxl.conf are fixed at build time
+    # under the build's prefix: a private mount namespace puts DIR's there.
     XENSIM_SOCKET=$dir/xensim.sock \
     LD_PRELOAD=$preload \
     LD_LIBRARY_PATH=$libvirt_build/src \
     LIBVIRT_DIR_OVERRIDE=1 \
     setsid unshare --mount --propagation private \
-        sh -c 'mount --bind "$1" "$2" && exec "$3" -f "$4" -p "$5"' sh \
-        "$dir/var" "$prefix/var" "$libvirt_build/src/libvirtd" \
-        "$dir/libvirtd.conf" "$dir/libvirtd.pid" \
+        sh -c 'mount --bind "$1" "$2" && mount --bind "$3" "$4" && exec "$5" -f "$6" -p "$7"' sh \
+        "$dir/var" "$prefix/var" "$dir/etc" "$prefix/etc/libvirt" \
+        "$libvirt_build/src/libvirtd" "$dir/libvirtd.conf" "$dir/libvirtd.pid" \
         > "$dir/log/libvirtd.stderr" 2>&1 < /dev/null &
     wait_socket "$dir" "$dir/log/libvirtd.log"
 }
 
 start_stock() {
-    local dir=$1
-    XENSIM_SOCKET=$dir/xensim.sock "$top/scripts/stock-daemon.sh" start "$dir" "$preload" >/dev/null
+    local dir=$1 libxl_conf=$2
+    XENSIM_SOCKET=$dir/xensim.sock STOCK_LIBXL_CONF=$libxl_conf \
+        "$top/scripts/stock-daemon.sh" start "$dir" "$preload" >/dev/null
 }
 
 stop_daemon() {
@@ -100,16 +106,24 @@ shift 2
 case $cmd in
     start)
         stock=0
-        if [ "${1:-}" = --stock ]; then stock=1; shift; fi
-        [ "${1:-}" = -- ] && shift
+        libxl_conf=
+        while [ $# -gt 0 ]; do
+            case $1 in
+                --stock) stock=1 ;;
+                --libxl-conf) libxl_conf=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift ;;
+                --) shift; break ;;
+                *) die "unknown option '$1'" ;;
+            esac
+            shift
+        done
         [ -x "$xensim" ] && [ -f "$preload" ] || die "build first: ./run build"
         start_host "$dir" "$@"
         if [ "$stock" = 1 ]; then
             echo stock > "$dir/flavour"
-            start_stock "$dir"
+            start_stock "$dir" "$libxl_conf"
         else
             echo ours > "$dir/flavour"
-            start_ours "$dir"
+            start_ours "$dir" "$libxl_conf"
         fi
         uri "$dir"
         ;;

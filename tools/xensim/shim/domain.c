@@ -525,6 +525,29 @@ libxl_domain_reboot(libxl_ctx *ctx, uint32_t domid, const libxl_asyncop_how *ao_
 }
 
 
+/* As libxl__fill_dom0_memory_info(): dom0's memory keys are written the
+ * first time a toolstack needs them, from what the hypervisor reports */
+static int
+shim_fill_dom0_memory(xensim_conn *c)
+{
+    const char *target_path = "/local/domain/0/memory/target";
+    const char *max_path = "/local/domain/0/memory/static-max";
+    xensim_dominfo dom0;
+    uint64_t v;
+    int rc;
+
+    if ((rc = xensim_dominfo_get(c, 0, &dom0)) < 0)
+        return rc;
+    if (shim_xs_read_u64(c, target_path, &v) < 0 &&
+        (rc = shim_xs_printf(c, target_path, "%" PRIu64, dom0.tot_pages * 4)) < 0)
+        return rc;
+    if (shim_xs_read_u64(c, max_path, &v) < 0 &&
+        (rc = shim_xs_printf(c, max_path, "%" PRIu64, dom0.max_pages * 4)) < 0)
+        return rc;
+    return 0;
+}
+
+
 int
 libxl_get_memory_target(libxl_ctx *ctx, uint32_t domid, uint64_t *out_target)
 {
@@ -533,6 +556,8 @@ libxl_get_memory_target(libxl_ctx *ctx, uint32_t domid, uint64_t *out_target)
 
     (void)ctx;
     if (!c)
+        return ERROR_FAIL;
+    if (domid == 0 && shim_fill_dom0_memory(c) < 0)
         return ERROR_FAIL;
     snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
     return xensim_shim_error("libxl_get_memory_target",
@@ -581,6 +606,8 @@ libxl_set_memory_target(libxl_ctx *ctx, uint32_t domid, int64_t target_memkb,
 
     (void)ctx;
     if (!c)
+        return ERROR_FAIL;
+    if (domid == 0 && shim_fill_dom0_memory(c) < 0)
         return ERROR_FAIL;
 
     snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);

@@ -1,0 +1,387 @@
+/*
+ * libxl_admission.c: claim-aware admission of domain starts
+ *
+ * A start that claims its memory either stakes its whole claim or fails
+ * before any page is populated: the hypervisor's claim is atomic.  This
+ * file makes the driver's side of a start agree with it:
+ *
+ *  - it sets the build's claim_mode from <memoryClaim/> and libxl.conf;
+ *  - before the build, it checks the domain fits in memory that nobody
+ *    else counts on: free memory minus outstanding claims minus what
+ *    builds this driver has under way will still take (a ledger of starts
+ *    in flight, so two concurrent starts never count the same pages);
+ *  - with autoballooning on, it balloons dom0 by exactly the gap, waits
+ *    only while dom0 makes progress, and starts the domain;
+ *  - a start that cannot fit fails at once with one error that gives the
+ *    numbers; so does a build whose claim lost a race.
+ *
+ * The arithmetic is in libxl_claim.c; this file reads the host and acts.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library.  If not, see
+ * <http://www.gnu.org/licenses/>.
+ */
+
+#include <config.h>
+
+#include <unistd.h>
+
+#include "libxl_admission.h"
+#include "libxl_api_wrapper.h"
+#include "libxl_claim.h"
+#include "virerror.h"
+#include "virlog.h"
+#include "virthread.h"
+#include "virtime.h"
+#include "viruuid.h"
+
+#define VIR_FROM_THIS VIR_FROM_LIBXL
+
+VIR_LOG_INIT("libxl.libxl_admission");
+
+/* How often a ballooning start looks at dom0, and how long dom0 may make
+ * no progress before the start gives up on it */
+#define LIBXL_ADMISSION_POLL_MS 100
+#define LIBXL_ADMISSION_STALL_MS 2000
+#define LIBXL_ADMISSION_BALLOON_MAX_MS 60000
+
+struct _libxlAdmissionTicket {
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    char *name;
+    unsigned long long needKiB;
+    bool claim;
+    libxlAdmissionTicket *next;
+};
+
+/* Starts under way, from admission until their build returns */
+static virMutex libxlAdmissionLock = VIR_MUTEX_INITIALIZER;
+static libxlAdmissionTicket *libxlAdmissionTickets;
+
+
+/**
+ * libxlAdmissionSetBuildInfo:
+ *
+ * The build claims when the domain says so, or when it says nothing and
+ * the host default (claim_mode in libxl.conf) is on.  The setting is left
+ * to libxl's default when neither asks for a claim, so that configurations
+ * without the feature stay as they were.
+ */
+void
+libxlAdmissionSetBuildInfo(const virDomainDef *def,
+                           const libxlDriverConfig *cfg,
+                           libxl_domain_build_info *b_info)
+{
+    if (!def->memoryClaim.present && !cfg->claimMode)
+        return;
+
+    libxl_defbool_set(&b_info->claim_mode,
+                      virDomainMemoryClaimDefWanted(&def->memoryClaim,
+                                                    cfg->claimMode));
+}
+
+
+static bool
+libxlAdmissionWantsClaim(const libxl_domain_config *d_config)
+{
+    return !libxl_defbool_is_default(d_config->b_info.claim_mode) &&
+           libxl_defbool_val(d_config->b_info.claim_mode);
+}
+
+
+/* What the other starts in flight will still take.  Called with the
+ * admission lock held. */
+static int
+libxlAdmissionPendingKiB(libxlDriverConfig *cfg,
+                         const libxlAdmissionTicket *self,
+                         unsigned long long *pendingKiB)
+{
+    libxlAdmissionTicket *t;
+    libxl_dominfo *doms = NULL;
+    int ndoms = 0;
+    int i;
+
+    *pendingKiB = 0;
+    if (!libxlAdmissionTickets || (libxlAdmissionTickets == self && !self->next))
+        return 0;
+
+    if (!(doms = libxl_list_domain(cfg->ctx, &ndoms))) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       _("libxl_list_domain failed"));
+        return -1;
+    }
+
+    for (t = libxlAdmissionTickets; t; t = t->next) {
+        unsigned long long currentKiB = 0;
+        unsigned long long outstandingKiB = 0;
+
+        if (t == self)
+            continue;
+        for (i = 0; i < ndoms; i++) {
+            if (memcmp(doms[i].uuid.uuid, t->uuid, VIR_UUID_BUFLEN) == 0) {
+                currentKiB = doms[i].current_memkb;
+                outstandingKiB = doms[i].outstanding_memkb;
+            }
+        }
+        *pendingKiB += libxlClaimPendingKiB(t->needKiB, currentKiB, outstandingKiB);
+    }
+
+    libxl_dominfo_list_free(doms, ndoms);
+    return 0;
+}
+
+
+/* Called with the admission lock held */
+static int
+libxlAdmissionReadHost(libxlDriverConfig *cfg,
+                       const libxlAdmissionTicket *self,
+                       libxlClaimHost *host)
+{
+    libxl_physinfo phy;
+    libxl_dominfo dom0;
+    unsigned long long pageKiB = cfg->verInfo->pagesize / 1024;
+    int rc;
+
+    libxl_physinfo_init(&phy);
+    rc = libxl_get_physinfo(cfg->ctx, &phy);
+    host->freeKiB = (phy.free_pages + phy.scrub_pages) * pageKiB;
+    host->claimedKiB = phy.outstanding_pages * pageKiB;
+    libxl_physinfo_dispose(&phy);
+    if (rc != 0) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       _("libxl_get_physinfo failed"));
+        return -1;
+    }
+
+    libxl_dominfo_init(&dom0);
+    rc = libxl_domain_info(cfg->ctx, &dom0, 0);
+    host->dom0KiB = dom0.current_memkb;
+    libxl_dominfo_dispose(&dom0);
+    if (rc != 0) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       _("libxl_domain_info failed for domain 0"));
+        return -1;
+    }
+
+    host->autoballoon = cfg->autoballoon;
+    return libxlAdmissionPendingKiB(cfg, self, &host->pendingKiB);
+}
+
+
+static void
+libxlAdmissionReportShortage(const libxlAdmissionTicket *ticket,
+                             const libxlClaimHost *host,
+                             const libxlClaimDecision *decision,
+                             unsigned long long dom0GaveKiB)
+{
+    virReportError(VIR_ERR_OPERATION_FAILED,
+                   _("not enough memory to start domain '%s': it needs %llu MiB; "
+                     "%llu MiB are free, of which %llu MiB are claimed by other "
+                     "domains and %llu MiB are reserved by starts in progress; "
+                     "dom0 could give %llu MiB%s"),
+                   ticket->name,
+                   ticket->needKiB / 1024,
+                   host->freeKiB / 1024,
+                   host->claimedKiB / 1024,
+                   host->pendingKiB / 1024,
+                   (decision->dom0GiveKiB + dom0GaveKiB) / 1024,
+                   host->autoballoon ? "" : " (autoballoon is off)");
+}
+
+
+/* Balloon dom0 by @gapKiB and wait until the domain fits, or dom0 stops
+ * giving memory.  Called with the admission lock held, so that no other
+ * start counts the pages dom0 frees for this one. */
+static int
+libxlAdmissionBalloon(libxlDriverConfig *cfg,
+                      libxlAdmissionTicket *ticket,
+                      unsigned long long gapKiB,
+                      libxlClaimHost *host,
+                      libxlClaimDecision *decision,
+                      unsigned long long *dom0GaveKiB)
+{
+    unsigned long long startDom0 = host->dom0KiB;
+    unsigned long long lastDom0 = host->dom0KiB;
+    unsigned long long now, lastProgress, started;
+    uint64_t targetKiB = 0;
+
+    /* An absolute target: the API wrapper takes no negative relative one */
+    if (libxl_get_memory_target(cfg->ctx, 0, &targetKiB) < 0 ||
+        targetKiB < gapKiB ||
+        libxlSetMemoryTargetWrapper(cfg->ctx, 0, targetKiB - gapKiB,
+                                    /* relative */ 0, /* enforce */ 0) < 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("failed to set dom0's memory target %llu KiB lower"),
+                       gapKiB);
+        return -1;
+    }
+    VIR_DEBUG("ballooning dom0 from %llu KiB by %llu KiB for domain '%s'",
+              (unsigned long long)targetKiB, gapKiB, ticket->name);
+
+    if (virTimeMillisNow(&started) < 0)
+        return -1;
+    lastProgress = started;
+
+    for (;;) {
+        g_usleep(LIBXL_ADMISSION_POLL_MS * 1000);
+        if (libxlAdmissionReadHost(cfg, ticket, host) < 0 ||
+            virTimeMillisNow(&now) < 0)
+            return -1;
+
+        libxlClaimDecide(host, ticket->needKiB, decision);
+        *dom0GaveKiB = startDom0 > host->dom0KiB ? startDom0 - host->dom0KiB : 0;
+        if (decision->verdict == LIBXL_CLAIM_VERDICT_ADMIT)
+            return 0;
+
+        if (host->dom0KiB < lastDom0) {
+            lastDom0 = host->dom0KiB;
+            lastProgress = now;
+        }
+        if (now - lastProgress >= LIBXL_ADMISSION_STALL_MS ||
+            now - started >= LIBXL_ADMISSION_BALLOON_MAX_MS) {
+            VIR_DEBUG("dom0 gave %llu of %llu KiB and stopped", *dom0GaveKiB, gapKiB);
+            decision->verdict = LIBXL_CLAIM_VERDICT_REFUSE;
+            return 0;
+        }
+    }
+}
+
+
+static void
+libxlAdmissionTicketFree(libxlAdmissionTicket *ticket)
+{
+    if (!ticket)
+        return;
+    g_free(ticket->name);
+    g_free(ticket);
+}
+
+
+/**
+ * libxlAdmissionBegin:
+ * @cfg: the driver's configuration
+ * @def: the domain to start
+ * @d_config: its libxl configuration, claim_mode already set
+ * @ticket: set to the start's place in the ledger; end it with
+ *          libxlAdmissionEnd once the build has returned
+ *
+ * Returns 0 if the build may go ahead, -1 with an error reported if it
+ * must not (it would not fit, or the host could not be read).
+ */
+int
+libxlAdmissionBegin(libxlDriverConfig *cfg,
+                    const virDomainDef *def,
+                    libxl_domain_config *d_config,
+                    libxlAdmissionTicket **ticket)
+{
+    VIR_LOCK_GUARD lock = virLockGuardLock(&libxlAdmissionLock);
+    libxlAdmissionTicket *t = g_new0(libxlAdmissionTicket, 1);
+    libxlClaimHost host = { 0 };
+    libxlClaimDecision decision;
+    unsigned long long dom0GaveKiB = 0;
+    uint64_t needKiB;
+
+    *ticket = NULL;
+    memcpy(t->uuid, def->uuid, VIR_UUID_BUFLEN);
+    t->name = g_strdup(def->name);
+    t->claim = libxlAdmissionWantsClaim(d_config);
+
+    if (libxlDomainNeedMemoryWrapper(cfg->ctx, d_config, &needKiB) < 0) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("cannot compute the memory domain '%s' needs"),
+                       def->name);
+        libxlAdmissionTicketFree(t);
+        return -1;
+    }
+    t->needKiB = needKiB;
+
+    /* Without a claim or autoballooning the start goes ahead unchecked, as
+     * it always has; it still counts in the ledger for the others. */
+    if (t->claim || cfg->autoballoon) {
+        if (libxlAdmissionReadHost(cfg, t, &host) < 0) {
+            libxlAdmissionTicketFree(t);
+            return -1;
+        }
+        libxlClaimDecide(&host, t->needKiB, &decision);
+
+        if (decision.verdict == LIBXL_CLAIM_VERDICT_BALLOON &&
+            libxlAdmissionBalloon(cfg, t, decision.gapKiB, &host,
+                                  &decision, &dom0GaveKiB) < 0) {
+            libxlAdmissionTicketFree(t);
+            return -1;
+        }
+
+        VIR_DEBUG("domain '%s' needs %llu KiB, %llu KiB available: %s",
+                  t->name, t->needKiB, decision.availKiB,
+                  libxlClaimVerdictTypeToString(decision.verdict));
+
+        if (decision.verdict != LIBXL_CLAIM_VERDICT_ADMIT) {
+            libxlAdmissionReportShortage(t, &host, &decision, dom0GaveKiB);
+            libxlAdmissionTicketFree(t);
+            return -1;
+        }
+    }
+
+    t->next = libxlAdmissionTickets;
+    libxlAdmissionTickets = t;
+    *ticket = t;
+    return 0;
+}
+
+
+/**
+ * libxlAdmissionExplainFailure:
+ *
+ * A claiming build that failed most likely lost its claim to memory taken
+ * since admission (by a start outside this driver, or dom0 growing).  If
+ * the domain no longer fits, report that with the numbers and return true;
+ * otherwise return false and leave the error to the caller.
+ */
+bool
+libxlAdmissionExplainFailure(libxlDriverConfig *cfg,
+                             libxlAdmissionTicket *ticket)
+{
+    VIR_LOCK_GUARD lock = virLockGuardLock(&libxlAdmissionLock);
+    libxlClaimHost host = { 0 };
+    libxlClaimDecision decision;
+
+    if (!ticket || !ticket->claim)
+        return false;
+    if (libxlAdmissionReadHost(cfg, ticket, &host) < 0)
+        return false;
+
+    libxlClaimDecide(&host, ticket->needKiB, &decision);
+    if (decision.verdict == LIBXL_CLAIM_VERDICT_ADMIT)
+        return false;
+
+    virResetLastError();
+    libxlAdmissionReportShortage(ticket, &host, &decision, 0);
+    return true;
+}
+
+
+void
+libxlAdmissionEnd(libxlAdmissionTicket *ticket)
+{
+    VIR_LOCK_GUARD lock = virLockGuardLock(&libxlAdmissionLock);
+    libxlAdmissionTicket **p;
+
+    if (!ticket)
+        return;
+    for (p = &libxlAdmissionTickets; *p; p = &(*p)->next) {
+        if (*p == ticket) {
+            *p = ticket->next;
+            break;
+        }
+    }
+    libxlAdmissionTicketFree(ticket);
+}

@@ -1,0 +1,45 @@
+/*
+ * libxl_node_memory.h: the host's memory figures, net of claims
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library.  If not, see
+ * <http://www.gnu.org/licenses/>.
+ */
+
+#pragma once
+
+#include <libxl.h>
+
+#include "libxl_conf.h"
+
+/* The stats field with the memory claimed by domains being built */
+#define LIBXL_NODE_MEMORY_STATS_CLAIMED "claimed"
+
+int
+libxlNodeMemoryFree(libxlDriverConfig *cfg,
+                    unsigned long long *bytes);
+
+int
+libxlNodeMemoryCellsFree(libxlDriverConfig *cfg,
+                         const libxl_numainfo *numa,
+                         int nr_nodes,
+                         unsigned long long *freeMems,
+                         int startCell,
+                         int numCells);
+
+int
+libxlNodeMemoryStats(libxlDriverConfig *cfg,
+                     int cellNum,
+                     virNodeMemoryStatsPtr params,
+                     int *nparams,
+                     unsigned int flags);

@@ -1,0 +1,209 @@
+/*
+ * libxlclaimtest.c: the admission arithmetic of claim-aware starts
+ *
+ * Each line of the files in tests/libxlclaimdata is one case; each file
+ * says its unit.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library.  If not, see
+ * <http://www.gnu.org/licenses/>.
+ */
+
+#include <config.h>
+
+#include "testutils.h"
+#include "libxl/libxl_claim.h"
+#include "virstring.h"
+
+#define VIR_FROM_THIS VIR_FROM_NONE
+
+#define MIB 1024ULL
+#define MAX_FIELDS 16
+
+typedef struct {
+    const char *file;
+    int lineno;
+    char *line;
+} testCase;
+
+/* Split "a b c -> d e" into numbers; the word at *verdict (if non-NULL)
+ * is the first word after the arrow and is not a number. */
+static int
+testParseLine(const char *line,
+              unsigned long long unit,
+              unsigned long long *in, size_t *nin,
+              unsigned long long *out, size_t *nout,
+              char **verdict)
+{
+    g_auto(GStrv) words = g_strsplit_set(line, " \t|", -1);
+    bool after = false;
+    size_t i;
+
+    *nin = *nout = 0;
+    for (i = 0; words[i]; i++) {
+        unsigned long long v;
+
+        if (!*words[i])
+            continue;
+        if (STREQ(words[i], "->")) {
+            after = true;
+            continue;
+        }
+        if (after && verdict && !*verdict && *nout == 0 &&
+            virStrToLong_ull(words[i], NULL, 10, &v) < 0) {
+            *verdict = g_strdup(words[i]);
+            continue;
+        }
+        if (virStrToLong_ull(words[i], NULL, 10, &v) < 0 ||
+            (after ? *nout : *nin) >= MAX_FIELDS)
+            return -1;
+        if (after)
+            out[(*nout)++] = v * unit;
+        else
+            in[(*nin)++] = v * unit;
+    }
+    return after ? 0 : -1;
+}
+
+
+static int
+testDecide(const void *opaque)
+{
+    const testCase *tc = opaque;
+    unsigned long long in[MAX_FIELDS], out[MAX_FIELDS];
+    size_t nin, nout;
+    g_autofree char *verdict = NULL;
+    libxlClaimHost host;
+    libxlClaimDecision d;
+
+    if (testParseLine(tc->line, MIB, in, &nin, out, &nout, &verdict) < 0 ||
+        nin != 6 || nout != 3 || !verdict) {
+        VIR_TEST_VERBOSE("\n%s:%d: malformed case '%s'", tc->file, tc->lineno, tc->line);
+        return -1;
+    }
+
+    host.freeKiB = in[1];
+    host.claimedKiB = in[2];
+    host.pendingKiB = in[3];
+    host.dom0KiB = in[4];
+    host.autoballoon = in[5] != 0;
+    libxlClaimDecide(&host, in[0], &d);
+
+    if (STRNEQ(libxlClaimVerdictTypeToString(d.verdict), verdict) ||
+        d.availKiB != out[0] || d.gapKiB != out[1] || d.dom0GiveKiB != out[2]) {
+        VIR_TEST_VERBOSE("\n%s:%d: got %s %llu %llu %llu (MiB)", tc->file, tc->lineno,
+                         libxlClaimVerdictTypeToString(d.verdict),
+                         d.availKiB / MIB, d.gapKiB / MIB, d.dom0GiveKiB / MIB);
+        return -1;
+    }
+    return 0;
+}
+
+
+static int
+testPending(const void *opaque)
+{
+    const testCase *tc = opaque;
+    unsigned long long in[MAX_FIELDS], out[MAX_FIELDS];
+    size_t nin, nout;
+    unsigned long long got;
+
+    if (testParseLine(tc->line, MIB, in, &nin, out, &nout, NULL) < 0 ||
+        nin != 3 || nout != 1) {
+        VIR_TEST_VERBOSE("\n%s:%d: malformed case '%s'", tc->file, tc->lineno, tc->line);
+        return -1;
+    }
+    got = libxlClaimPendingKiB(in[0], in[1], in[2]);
+    if (got != out[0]) {
+        VIR_TEST_VERBOSE("\n%s:%d: got %llu MiB", tc->file, tc->lineno, got / MIB);
+        return -1;
+    }
+    return 0;
+}
+
+
+static int
+testNetFree(const void *opaque)
+{
+    const testCase *tc = opaque;
+    unsigned long long in[MAX_FIELDS], out[MAX_FIELDS];
+    size_t nin, nout, i;
+
+    /* in KiB: the rounding of the shares is part of what is checked */
+    if (testParseLine(tc->line, 1, in, &nin, out, &nout, NULL) < 0 ||
+        nin < 2 || nout != nin - 1) {
+        VIR_TEST_VERBOSE("\n%s:%d: malformed case '%s'", tc->file, tc->lineno, tc->line);
+        return -1;
+    }
+    libxlClaimNetFree(in + 1, nin - 1, in[0]);
+    for (i = 0; i < nout; i++) {
+        if (in[i + 1] != out[i]) {
+            VIR_TEST_VERBOSE("\n%s:%d: cell %zu has %llu KiB", tc->file,
+                             tc->lineno, i, in[i + 1]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+
+static int
+testRunFile(const char *name, int (*func)(const void *))
+{
+    g_autofree char *path = g_strdup_printf("%s/libxlclaimdata/%s", abs_srcdir, name);
+    g_autofree char *content = NULL;
+    g_auto(GStrv) lines = NULL;
+    int ret = 0;
+    int ncases = 0;
+    size_t i;
+
+    if (virTestLoadFile(path, &content) < 0)
+        return -1;
+    lines = g_strsplit(content, "\n", -1);
+
+    for (i = 0; lines[i]; i++) {
+        testCase tc = { name, i + 1, lines[i] };
+        g_autofree char *desc = NULL;
+
+        g_strstrip(lines[i]);
+        if (!*lines[i] || *lines[i] == '#')
+            continue;
+        desc = g_strdup_printf("%s:%zu %s", name, i + 1, lines[i]);
+        if (virTestRun(desc, func, &tc) < 0)
+            ret = -1;
+        ncases++;
+    }
+    if (!ncases) {
+        VIR_TEST_VERBOSE("%s holds no case", path);
+        return -1;
+    }
+    return ret;
+}
+
+
+static int
+mymain(void)
+{
+    int ret = 0;
+
+    if (testRunFile("decide.txt", testDecide) < 0)
+        ret = -1;
+    if (testRunFile("pending.txt", testPending) < 0)
+        ret = -1;
+    if (testRunFile("netfree.txt", testNetFree) < 0)
+        ret = -1;
+
+    return ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+VIR_TEST_MAIN(mymain)
