@@ -2,7 +2,8 @@
 # A simulated Xen host and a private libvirt daemon with the libxl driver
 # on it: ours (the build's libvirtd) or Debian's stock one.
 #
-#   scripts/daemon.sh start DIR [--stock] [--libxl-conf FILE] [-- XENSIM_CREATE_OPTIONS...]
+#   scripts/daemon.sh start DIR [--stock] [--libxl-conf FILE]
+#                     [--libvirtd-conf-extra FILE] [-- XENSIM_CREATE_OPTIONS...]
 #   scripts/daemon.sh stop DIR [--keep-host]
 #   scripts/daemon.sh uri DIR
 #
@@ -34,9 +35,10 @@ start_host() {
 }
 
 wait_socket() {
-    local dir=$1 log=$2 i
+    local dir=$1 log=$2 pid=$3 i
     for i in $(seq 1 300); do
         [ -S "$dir/run/libvirt-sock" ] && return 0
+        kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
     tail -20 "$log" >&2 || true
@@ -44,7 +46,7 @@ wait_socket() {
 }
 
 start_ours() {
-    local dir=$1 libxl_conf=$2
+    local dir=$1 libxl_conf=$2 conf_extra=$3
     mkdir -p "$dir/run" "$dir/log" "$dir/var" "$dir/etc" "$prefix/var" "$prefix/etc/libvirt"
     if [ -n "$libxl_conf" ]; then
         cp "$libxl_conf" "$dir/etc/libxl.conf"
@@ -56,6 +58,9 @@ unix_sock_dir = "$dir/run"
 log_outputs = "1:file:$dir/log/libvirtd.log"
 log_filters = "1:libxl 2:qemu 3:event 3:rpc 3:util 3:conf 3:object 3:security"
 CONF
+    if [ -n "$conf_extra" ]; then
+        cat "$conf_extra" >> "$dir/libvirtd.conf"
+    fi
     rm -f "$dir/run/libvirt-sock"
     # The libxl driver's directories and libxl.conf are fixed at build time
     # under the build's prefix: a private mount namespace puts DIR's there.
@@ -68,12 +73,13 @@ CONF
         "$dir/var" "$prefix/var" "$dir/etc" "$prefix/etc/libvirt" \
         "$libvirt_build/src/libvirtd" "$dir/libvirtd.conf" "$dir/libvirtd.pid" \
         > "$dir/log/libvirtd.stderr" 2>&1 < /dev/null &
-    wait_socket "$dir" "$dir/log/libvirtd.log"
+    wait_socket "$dir" "$dir/log/libvirtd.log" $!
 }
 
 start_stock() {
-    local dir=$1 libxl_conf=$2
+    local dir=$1 libxl_conf=$2 conf_extra=$3
     XENSIM_SOCKET=$dir/xensim.sock STOCK_LIBXL_CONF=$libxl_conf \
+    STOCK_LIBVIRTD_CONF_EXTRA=$conf_extra \
         "$top/scripts/stock-daemon.sh" start "$dir" "$preload" >/dev/null
 }
 
@@ -107,10 +113,12 @@ case $cmd in
     start)
         stock=0
         libxl_conf=
+        conf_extra=
         while [ $# -gt 0 ]; do
             case $1 in
                 --stock) stock=1 ;;
                 --libxl-conf) libxl_conf=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift ;;
+                --libvirtd-conf-extra) conf_extra=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift ;;
                 --) shift; break ;;
                 *) die "unknown option '$1'" ;;
             esac
@@ -120,10 +128,10 @@ case $cmd in
         start_host "$dir" "$@"
         if [ "$stock" = 1 ]; then
             echo stock > "$dir/flavour"
-            start_stock "$dir" "$libxl_conf"
+            start_stock "$dir" "$libxl_conf" "$conf_extra"
         else
             echo ours > "$dir/flavour"
-            start_ours "$dir" "$libxl_conf"
+            start_ours "$dir" "$libxl_conf" "$conf_extra"
         fi
         uri "$dir"
         ;;

@@ -47,7 +47,8 @@
 # Environment: the daemon gets the caller's (less LD_PRELOAD, systemd and
 # D-Bus variables), so the shim's own settings such as XENSIM_SOCKET pass
 # through; a socket the daemon connects to must lie outside /etc, /var and
-# /run. STOCK_LIBXL_CONF=FILE is copied in as libxl.conf instead of the
+# /run. STOCK_LIBVIRTD_CONF_EXTRA=FILE is appended to the libvirtd.conf
+# written for it. STOCK_LIBXL_CONF=FILE is copied in as libxl.conf instead of the
 # default one written here (e.g. to test autoballoon=0).
 
 set -euo pipefail
@@ -260,6 +261,10 @@ log_level = 1
 log_filters = "3:remote 4:event 3:util.json 3:util.object 3:util.netlink 3:util.threadjob 3:rpc 3:access 3:auth"
 log_outputs = "1:file:$dir/log/libvirtd.log"
 EOF
+    # settings a caller adds to both daemons it compares (scripts/daemon.sh)
+    if [[ -n ${STOCK_LIBVIRTD_CONF_EXTRA:-} ]]; then
+        cat -- "$STOCK_LIBVIRTD_CONF_EXTRA" >>"$dir/etc/libvirtd.conf"
+    fi
 }
 
 write_libxl_conf() {

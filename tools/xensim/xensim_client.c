@@ -455,6 +455,34 @@ xensim_domain_u64_op(xensim_conn *c, xensim_op op, uint32_t domid,
 }
 
 
+/* Populate @pages; *wait_ns is how long the pages take to populate at the
+ * host's shared populate rate, which the caller spends before going on */
+int
+xensim_domain_populate_paced(xensim_conn *c, uint32_t domid, uint64_t pages,
+                             uint64_t *done, uint64_t *wait_ns)
+{
+    xensim_writer args;
+    xensim_reader r;
+    uint8_t *reply;
+    size_t len;
+    int rc;
+
+    xensim_writer_init(&args);
+    xensim_put_u32(&args, domid);
+    xensim_put_u64(&args, pages);
+    rc = xensim_call(c, XENSIM_OP_POPULATE, &args, XENSIM_CHARGE_HYPERCALL,
+                     &reply, &len);
+    xensim_writer_free(&args);
+    xensim_reader_init(&r, reply, len);
+    *done = xensim_get_u64(&r);
+    *wait_ns = xensim_get_u64(&r);
+    free(reply);
+    if (rc == 0 && !xensim_reader_done(&r))
+        rc = -EPROTO;
+    return rc;
+}
+
+
 int
 xensim_domain_u32_op(xensim_conn *c, xensim_op op, uint32_t domid, uint32_t v)
 {

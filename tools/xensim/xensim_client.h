@@ -83,6 +83,8 @@ int xensim_dominfo_get(xensim_conn *c, uint32_t domid, xensim_dominfo *info);
 int xensim_dominfo_list(xensim_conn *c, xensim_dominfo **infos, uint32_t *n);
 int xensim_domain_u64_op(xensim_conn *c, xensim_op op, uint32_t domid,
                          uint64_t v, uint64_t *out);
+int xensim_domain_populate_paced(xensim_conn *c, uint32_t domid, uint64_t pages,
+                                 uint64_t *done, uint64_t *wait_ns);
 int xensim_domain_u32_op(xensim_conn *c, xensim_op op, uint32_t domid,
                          uint32_t v);
 int xensim_xs_read_value(xensim_conn *c, const char *path, char **value,

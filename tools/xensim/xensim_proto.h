@@ -39,7 +39,7 @@ typedef enum {
     XENSIM_OP_SET_PAGING_TARGET,
     XENSIM_OP_SET_USED,
     XENSIM_OP_SET_BALLOON_RATE,
-    XENSIM_OP_POPULATE,         /* u32 domid, u64 pages -> u64 done */
+    XENSIM_OP_POPULATE,         /* u32 domid, u64 pages -> u64 done, u64 wait_ns */
     XENSIM_OP_PAUSE,            /* u32 domid, u32 paused */
     XENSIM_OP_SHUTDOWN,         /* u32 domid, u32 reason */
     XENSIM_OP_DESTROY,          /* u32 domid */

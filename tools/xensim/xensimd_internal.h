@@ -56,6 +56,7 @@ typedef struct {
     xensimd_guest *guests;
     size_t nguests;
     uint64_t last_ns;
+    uint64_t populate_busy_ns;  /* the host's population is booked until then */
     bool stop;
 } xensimd;
 

@@ -64,6 +64,23 @@ xensimd_put_domain(xensim_writer *w, const xensim_domain *dom)
 }
 
 
+/* The host populates memory at populate_rate in all: builds running at
+ * the same time share it, first come first served, as they share dom0's
+ * CPUs and the memory bandwidth on a real host.  Returns how long the
+ * caller must wait before the pages it got count as populated. */
+static uint64_t
+xensimd_populate_time(xensimd *d, uint64_t pages)
+{
+    uint64_t now = xensimd_now_ns();
+    uint64_t start = d->populate_busy_ns > now ? d->populate_busy_ns : now;
+
+    if (!pages || !d->host.populate_rate)
+        return 0;
+    d->populate_busy_ns = start + pages * 1000000000ULL / d->host.populate_rate;
+    return d->populate_busy_ns - now;
+}
+
+
 static int
 xensimd_domain_op(xensimd *d, uint32_t op, xensim_reader *r, xensim_writer *w)
 {
@@ -107,6 +124,7 @@ xensimd_domain_op(xensimd *d, uint32_t op, xensim_reader *r, xensim_writer *w)
     case XENSIM_OP_POPULATE:
         rc = xensim_domain_populate(&d->host, domid, v, &done);
         xensim_put_u64(w, done);
+        xensim_put_u64(w, xensimd_populate_time(d, done));
         return rc;
     case XENSIM_OP_PAUSE:
         return xensim_domain_pause(&d->host, domid, v != 0);

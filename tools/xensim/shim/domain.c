@@ -283,8 +283,9 @@ shim_sleep_ns(uint64_t ns)
 }
 
 
-/* Populate @pages at the host's populate rate, in slices of 50 ms, so that
- * builds running at the same time interleave as they do on a real host. */
+/* Populate @pages in slices of 50 ms at the host's populate rate, which
+ * builds running at the same time share (the daemon books it), so that
+ * concurrent builds interleave and slow each other as on a real host. */
 static int
 shim_populate(xensim_conn *c, uint32_t domid, uint64_t pages, uint64_t rate,
               uint64_t *done_total)
@@ -295,13 +296,13 @@ shim_populate(xensim_conn *c, uint32_t domid, uint64_t pages, uint64_t rate,
     while (*done_total < pages) {
         uint64_t want = pages - *done_total < slice ? pages - *done_total : slice;
         uint64_t done = 0;
-        int rc = xensim_domain_u64_op(c, XENSIM_OP_POPULATE, domid, want, &done);
+        uint64_t wait_ns = 0;
+        int rc = xensim_domain_populate_paced(c, domid, want, &done, &wait_ns);
 
         *done_total += done;
+        shim_sleep_ns(wait_ns);
         if (rc < 0)
             return rc;
-        if (rate)
-            shim_sleep_ns(want * 1000000000ULL / rate);
     }
     return 0;
 }
