@@ -41,18 +41,7 @@ bxensim() { "$build/tools/xensim/xensim" --socket "$dir/xensim.sock" "$@"; }
 
 # bench_domain NAME MIB [EXTRA_XML]: define a PV domain
 bench_domain() {
-    cat > "$bench_work/$1.xml" <<XML
-<domain type='xen'>
-  <name>$1</name>
-  <memory unit='MiB'>$2</memory>
-  ${3:-}
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='xenpv'>linux</type>
-    <kernel>/boot/vmlinuz-simulated</kernel>
-  </os>
-</domain>
-XML
+    "$top/scripts/pv-domain-xml.sh" "$1" "$2" 1 "${3:-}" > "$bench_work/$1.xml"
     bvirsh define "$bench_work/$1.xml" >/dev/null
 }
 

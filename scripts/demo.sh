@@ -77,22 +77,9 @@ v() { printf '$ virsh %s\n' "$*"; "$virsh" -c "$uri" "$@" 2>&1; }
 v nodeinfo | grep -E '^\$|CPU\(s\)|Memory size'
 echo
 for spec in web:1024 db:2048 batch:4096; do
-    name=${spec%%:*}
-    mib=${spec#*:}
-    cat > "$work/$name.xml" <<XML
-<domain type='xen'>
-  <name>$name</name>
-  <memory unit='MiB'>$mib</memory>
-  <currentMemory unit='MiB'>$mib</currentMemory>
-  <memoryClaim/>
-  <vcpu>2</vcpu>
-  <os>
-    <type arch='x86_64' machine='xenpv'>linux</type>
-    <kernel>/boot/vmlinuz</kernel>
-  </os>
-</domain>
-XML
-    "$virsh" -q -c "$uri" define "$work/$name.xml" >/dev/null
+    "$top/scripts/pv-domain-xml.sh" "${spec%%:*}" "${spec#*:}" 2 "<memoryClaim/>" \
+        > "$work/${spec%%:*}.xml"
+    "$virsh" -q -c "$uri" define "$work/${spec%%:*}.xml" >/dev/null
 done
 say "Three PV domains are defined (web 1 GiB, db 2 GiB, batch 4 GiB). Starting" \
     "them builds each one: the hypervisor populates its memory."
@@ -135,18 +122,7 @@ say "Now a smaller host (4 GiB, dom0 1 GiB: about 3 GiB free). Every domain" \
 echo
 uri=$(XENSIM_BUILD_DIR=$builddir "$top/scripts/daemon.sh" start "$work/host" -- --memory 4G --dom0 1G)
 claim_domain() {
-    cat > "$work/$1.xml" <<XML
-<domain type='xen'>
-  <name>$1</name>
-  <memory unit='MiB'>$2</memory>
-  <memoryClaim/>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='xenpv'>linux</type>
-    <kernel>/boot/vmlinuz</kernel>
-  </os>
-</domain>
-XML
+    "$top/scripts/pv-domain-xml.sh" "$1" "$2" 1 "<memoryClaim/>" > "$work/$1.xml"
     "$virsh" -q -c "$uri" define "$work/$1.xml" >/dev/null
 }
 claim_domain huge 16384

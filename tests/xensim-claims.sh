@@ -27,20 +27,9 @@ info_field() { xensim info | awk -F': *' -v f="$1" '$1 ~ "^"f" " { print $2 + 0 
 nodemem() { virsh nodememstats | awk -v f="$1" '{ sub(":", "", $1) } $1 == f { print $(NF - 1) }'; }
 host_domains() { xensim info | awk 'NR > 8 && $1 != "Domain-0" { print $1 }'; }
 
-# domain_xml NAME MIB [CLAIM_ELEMENT]
+# domain_xml NAME MIB [CLAIM_ELEMENT]: define a 1-vCPU PV domain
 domain_xml() {
-    cat > "$work/$1.xml" <<XML
-<domain type='xen'>
-  <name>$1</name>
-  <memory unit='MiB'>$2</memory>
-  ${3:-}
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='xenpv'>linux</type>
-    <kernel>/boot/vmlinuz-simulated</kernel>
-  </os>
-</domain>
-XML
+    "$top/scripts/pv-domain-xml.sh" "$1" "$2" 1 "${3:-}" > "$work/$1.xml"
     virsh define "$work/$1.xml" >/dev/null
 }
 

@@ -431,14 +431,17 @@ xensim_dominfo_list(xensim_conn *c, xensim_dominfo **infos, uint32_t *n)
 }
 
 
-int
-xensim_domain_u64_op(xensim_conn *c, xensim_op op, uint32_t domid,
-                     uint64_t v, uint64_t *out)
+/* A request on a domain with one u64 argument; the reply's first @nout
+ * u64 values go to @out.  -EPROTO if a successful reply holds fewer. */
+static int
+xensim_domain_u64_call(xensim_conn *c, xensim_op op, uint32_t domid,
+                       uint64_t v, uint64_t *out, size_t nout)
 {
     xensim_writer args;
     xensim_reader r;
     uint8_t *reply;
     size_t len;
+    size_t i;
     int rc;
 
     xensim_writer_init(&args);
@@ -446,11 +449,25 @@ xensim_domain_u64_op(xensim_conn *c, xensim_op op, uint32_t domid,
     xensim_put_u64(&args, v);
     rc = xensim_call(c, op, &args, XENSIM_CHARGE_HYPERCALL, &reply, &len);
     xensim_writer_free(&args);
-    if (out) {
-        xensim_reader_init(&r, reply, len);
-        *out = xensim_get_u64(&r);
-    }
+    xensim_reader_init(&r, reply, len);
+    for (i = 0; i < nout; i++)
+        out[i] = xensim_get_u64(&r);
     free(reply);
+    if (rc == 0 && r.failed)
+        rc = -EPROTO;
+    return rc;
+}
+
+
+int
+xensim_domain_u64_op(xensim_conn *c, xensim_op op, uint32_t domid,
+                     uint64_t v, uint64_t *out)
+{
+    uint64_t values[1] = { 0 };
+    int rc = xensim_domain_u64_call(c, op, domid, v, values, out ? 1 : 0);
+
+    if (out)
+        *out = values[0];
     return rc;
 }
 
@@ -461,24 +478,11 @@ int
 xensim_domain_populate_paced(xensim_conn *c, uint32_t domid, uint64_t pages,
                              uint64_t *done, uint64_t *wait_ns)
 {
-    xensim_writer args;
-    xensim_reader r;
-    uint8_t *reply;
-    size_t len;
-    int rc;
+    uint64_t values[2] = { 0, 0 };
+    int rc = xensim_domain_u64_call(c, XENSIM_OP_POPULATE, domid, pages, values, 2);
 
-    xensim_writer_init(&args);
-    xensim_put_u32(&args, domid);
-    xensim_put_u64(&args, pages);
-    rc = xensim_call(c, XENSIM_OP_POPULATE, &args, XENSIM_CHARGE_HYPERCALL,
-                     &reply, &len);
-    xensim_writer_free(&args);
-    xensim_reader_init(&r, reply, len);
-    *done = xensim_get_u64(&r);
-    *wait_ns = xensim_get_u64(&r);
-    free(reply);
-    if (rc == 0 && !xensim_reader_done(&r))
-        rc = -EPROTO;
+    *done = values[0];
+    *wait_ns = values[1];
     return rc;
 }
 
