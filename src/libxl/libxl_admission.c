@@ -42,6 +42,7 @@
 #include "virerror.h"
 #include "virlog.h"
 #include "virthread.h"
+#include "virdomainobjlist.h"
 #include "virtime.h"
 #include "viruuid.h"
 
@@ -384,4 +385,49 @@ libxlAdmissionEnd(libxlAdmissionTicket *ticket)
         }
     }
     libxlAdmissionTicketFree(ticket);
+}
+
+
+/**
+ * libxlAdmissionReapInterrupted:
+ * @driver: the libxl driver, its persistent domains loaded
+ *
+ * A claim only lives while a domain is being built: libxl cancels it
+ * when the build ends, and the hypervisor drops it with the domain.  A
+ * domain that still holds one at daemon start-up is a build the previous
+ * daemon did not finish.  If it belongs to a domain libvirt knows as
+ * inactive, nobody will ever finish or destroy it: destroy it, so its
+ * pages and its claim go back to the host.  Domains libvirt does not know
+ * may be another toolstack's builds in progress and are left alone.
+ */
+void
+libxlAdmissionReapInterrupted(libxlDriverPrivate *driver)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxl_dominfo *doms;
+    int ndoms = 0;
+    int i;
+
+    if (!(doms = libxl_list_domain(cfg->ctx, &ndoms)))
+        return;
+
+    for (i = 0; i < ndoms; i++) {
+        virDomainObj *vm;
+
+        if (doms[i].domid == 0 || doms[i].outstanding_memkb == 0)
+            continue;
+        if (!(vm = virDomainObjListFindByUUID(driver->domains, doms[i].uuid.uuid)))
+            continue;
+
+        if (!virDomainObjIsActive(vm)) {
+            VIR_WARN("destroying domain %u of '%s': its build was interrupted "
+                     "and still holds a claim of %llu KiB",
+                     doms[i].domid, vm->def->name,
+                     (unsigned long long)doms[i].outstanding_memkb);
+            libxl_domain_destroy(cfg->ctx, doms[i].domid, NULL);
+        }
+        virDomainObjEndAPI(&vm);
+    }
+
+    libxl_dominfo_list_free(doms, ndoms);
 }

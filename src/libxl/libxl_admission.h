@@ -41,3 +41,6 @@ libxlAdmissionExplainFailure(libxlDriverConfig *cfg,
 
 void
 libxlAdmissionEnd(libxlAdmissionTicket *ticket);
+
+void
+libxlAdmissionReapInterrupted(libxlDriverPrivate *driver);
