@@ -157,6 +157,9 @@ wait || true
 [ "$(info_field outstanding_claims)" -gt 0 ] && pass || fail "no claim was held when the daemon died"
 rm -f "$work/libvirtd.pid"
 uri=$(daemon start "$work" --libxl-conf "$work/empty.conf")
+# libvirtd listens before its drivers have initialised: ask it something
+# first, which waits for them
+virsh domstate killed > /dev/null
 [ "$(info_field outstanding_claims)" = 0 ] && pass || fail "the restarted daemon left the dead build's claim"
 [ -z "$(host_domains)" ] && pass || fail "the dead build's domain is still on the host"
 [ "$(virsh domstate killed)" = "shut off" ] && pass || fail "killed is not shut off after the restart"
