@@ -12,16 +12,8 @@ top=$1
 build=$2
 . "$top/tests/checks.sh"
 
-work=$(mktemp -d /tmp/xensim-claims.XXXXXX)
-daemon() { XENSIM_BUILD_DIR=$build "$top/scripts/daemon.sh" "$@"; }
-cleanup() {
-    daemon stop "$work" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+. "$top/tests/xensimhost.sh"
 
-virsh() { "$build/subprojects/libvirt/tools/virsh" -q -c "$uri" "$@"; }
-xensim() { "$build/tools/xensim/xensim" --socket "$work/xensim.sock" "$@"; }
 info_field() { xensim info | awk -F': *' -v f="$1" '$1 ~ "^"f" " { print $2 + 0 }'; }
 # a field of virsh nodememstats, in KiB
 nodemem() { virsh nodememstats | awk -v f="$1" '{ sub(":", "", $1) } $1 == f { print $(NF - 1) }'; }

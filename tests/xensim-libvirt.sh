@@ -11,20 +11,12 @@ build=$2
 flavour=${3:-ours}
 . "$top/tests/checks.sh"
 
-work=$(mktemp -d /tmp/xensim-libvirt.XXXXXX)
-daemon() { XENSIM_BUILD_DIR=$build "$top/scripts/daemon.sh" "$@"; }
-cleanup() {
-    daemon stop "$work" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+. "$top/tests/xensimhost.sh"
 
 stock_arg=()
 [ "$flavour" = --stock ] && stock_arg=(--stock)
 
 uri=$(daemon start "$work" "${stock_arg[@]}" -- --memory 8G --dom0 2G)
-virsh() { "$build/subprojects/libvirt/tools/virsh" -q -c "$uri" "$@"; }
-xensim() { "$build/tools/xensim/xensim" --socket "$work/xensim.sock" "$@"; }
 
 # wait_for DESCRIPTION COMMAND...: retry for up to 10 s
 wait_for() {
