@@ -22,6 +22,7 @@
 #include <config.h>
 
 #include "testutils.h"
+#include "testdatalines.h"
 #include "libxl/libxl_claim.h"
 #include "virstring.h"
 
@@ -29,12 +30,6 @@
 
 #define MIB 1024ULL
 #define MAX_FIELDS 16
-
-typedef struct {
-    const char *file;
-    int lineno;
-    char *line;
-} testCase;
 
 /* Split "a b c -> d e" into numbers; the word at *verdict (if non-NULL)
  * is the first word after the arrow and is not a number. */
@@ -79,7 +74,7 @@ testParseLine(const char *line,
 static int
 testDecide(const void *opaque)
 {
-    const testCase *tc = opaque;
+    const testDataLine *tc = opaque;
     unsigned long long in[MAX_FIELDS], out[MAX_FIELDS];
     size_t nin, nout;
     g_autofree char *verdict = NULL;
@@ -88,7 +83,7 @@ testDecide(const void *opaque)
 
     if (testParseLine(tc->line, MIB, in, &nin, out, &nout, &verdict) < 0 ||
         nin != 6 || nout != 3 || !verdict) {
-        VIR_TEST_VERBOSE("\n%s:%d: malformed case '%s'", tc->file, tc->lineno, tc->line);
+        VIR_TEST_VERBOSE("\n%s:%zu: malformed case '%s'", tc->file, tc->lineno, tc->line);
         return -1;
     }
 
@@ -101,7 +96,7 @@ testDecide(const void *opaque)
 
     if (STRNEQ(libxlClaimVerdictTypeToString(d.verdict), verdict) ||
         d.availKiB != out[0] || d.gapKiB != out[1] || d.dom0GiveKiB != out[2]) {
-        VIR_TEST_VERBOSE("\n%s:%d: got %s %llu %llu %llu (MiB)", tc->file, tc->lineno,
+        VIR_TEST_VERBOSE("\n%s:%zu: got %s %llu %llu %llu (MiB)", tc->file, tc->lineno,
                          libxlClaimVerdictTypeToString(d.verdict),
                          d.availKiB / MIB, d.gapKiB / MIB, d.dom0GiveKiB / MIB);
         return -1;
@@ -113,19 +108,19 @@ testDecide(const void *opaque)
 static int
 testPending(const void *opaque)
 {
-    const testCase *tc = opaque;
+    const testDataLine *tc = opaque;
     unsigned long long in[MAX_FIELDS], out[MAX_FIELDS];
     size_t nin, nout;
     unsigned long long got;
 
     if (testParseLine(tc->line, MIB, in, &nin, out, &nout, NULL) < 0 ||
         nin != 3 || nout != 1) {
-        VIR_TEST_VERBOSE("\n%s:%d: malformed case '%s'", tc->file, tc->lineno, tc->line);
+        VIR_TEST_VERBOSE("\n%s:%zu: malformed case '%s'", tc->file, tc->lineno, tc->line);
         return -1;
     }
     got = libxlClaimPendingKiB(in[0], in[1], in[2]);
     if (got != out[0]) {
-        VIR_TEST_VERBOSE("\n%s:%d: got %llu MiB", tc->file, tc->lineno, got / MIB);
+        VIR_TEST_VERBOSE("\n%s:%zu: got %llu MiB", tc->file, tc->lineno, got / MIB);
         return -1;
     }
     return 0;
@@ -135,20 +130,20 @@ testPending(const void *opaque)
 static int
 testNetFree(const void *opaque)
 {
-    const testCase *tc = opaque;
+    const testDataLine *tc = opaque;
     unsigned long long in[MAX_FIELDS], out[MAX_FIELDS];
     size_t nin, nout, i;
 
     /* in KiB: the rounding of the shares is part of what is checked */
     if (testParseLine(tc->line, 1, in, &nin, out, &nout, NULL) < 0 ||
         nin < 2 || nout != nin - 1) {
-        VIR_TEST_VERBOSE("\n%s:%d: malformed case '%s'", tc->file, tc->lineno, tc->line);
+        VIR_TEST_VERBOSE("\n%s:%zu: malformed case '%s'", tc->file, tc->lineno, tc->line);
         return -1;
     }
     libxlClaimNetFree(in + 1, nin - 1, in[0]);
     for (i = 0; i < nout; i++) {
         if (in[i + 1] != out[i]) {
-            VIR_TEST_VERBOSE("\n%s:%d: cell %zu has %llu KiB", tc->file,
+            VIR_TEST_VERBOSE("\n%s:%zu: cell %zu has %llu KiB", tc->file,
                              tc->lineno, i, in[i + 1]);
             return -1;
         }
@@ -158,49 +153,15 @@ testNetFree(const void *opaque)
 
 
 static int
-testRunFile(const char *name, int (*func)(const void *))
-{
-    g_autofree char *path = g_strdup_printf("%s/libxlclaimdata/%s", abs_srcdir, name);
-    g_autofree char *content = NULL;
-    g_auto(GStrv) lines = NULL;
-    int ret = 0;
-    int ncases = 0;
-    size_t i;
-
-    if (virTestLoadFile(path, &content) < 0)
-        return -1;
-    lines = g_strsplit(content, "\n", -1);
-
-    for (i = 0; lines[i]; i++) {
-        testCase tc = { name, i + 1, lines[i] };
-        g_autofree char *desc = NULL;
-
-        g_strstrip(lines[i]);
-        if (!*lines[i] || *lines[i] == '#')
-            continue;
-        desc = g_strdup_printf("%s:%zu %s", name, i + 1, lines[i]);
-        if (virTestRun(desc, func, &tc) < 0)
-            ret = -1;
-        ncases++;
-    }
-    if (!ncases) {
-        VIR_TEST_VERBOSE("%s holds no case", path);
-        return -1;
-    }
-    return ret;
-}
-
-
-static int
 mymain(void)
 {
     int ret = 0;
 
-    if (testRunFile("decide.txt", testDecide) < 0)
+    if (testRunDataLines("libxlclaimdata", "decide.txt", testDecide) < 0)
         ret = -1;
-    if (testRunFile("pending.txt", testPending) < 0)
+    if (testRunDataLines("libxlclaimdata", "pending.txt", testPending) < 0)
         ret = -1;
-    if (testRunFile("netfree.txt", testNetFree) < 0)
+    if (testRunDataLines("libxlclaimdata", "netfree.txt", testNetFree) < 0)
         ret = -1;
 
     return ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -1,0 +1,171 @@
+/*
+ * libxlmemstatstest.c: guest memory statistics from guest-written keys
+ *
+ * Every line of tests/libxlmemstatsdata/records.txt and oldagent.txt is a
+ * case: what a guest wrote, and the tags reported or the error.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library.  If not, see
+ * <http://www.gnu.org/licenses/>.
+ */
+
+#include <config.h>
+
+#include "testutils.h"
+#include "testdatalines.h"
+#include "libxl/libxl_memstats.h"
+#include "virbuffer.h"
+
+#define VIR_FROM_THIS VIR_FROM_NONE
+
+static const char *const tagNames[VIR_DOMAIN_MEMORY_STAT_NR] = {
+    "swap_in", "swap_out", "major_fault", "minor_fault", "unused",
+    "available", "actual", "rss", "usable", "last_update", "disk_caches",
+    "hugetlb_pgalloc", "hugetlb_pgfail",
+};
+
+
+/* "\xHH" escapes to bytes; returns the length */
+static size_t
+testUnescape(const char *in, char *out)
+{
+    size_t n = 0;
+
+    while (*in) {
+        unsigned int byte;
+
+        if (in[0] == '\\' && in[1] == 'x' && sscanf(in + 2, "%2x", &byte) == 1) {
+            out[n++] = byte;
+            in += 4;
+        } else {
+            out[n++] = *in++;
+        }
+    }
+    return n;
+}
+
+
+static char *
+testFormat(int rc, const char *reason, const libxlMemstatsGuest *guest)
+{
+    libxlMemstatsHypervisor hv = { .currentKiB = 1048576, .pagedKiB = 0 };
+    virDomainMemoryStatStruct stats[VIR_DOMAIN_MEMORY_STAT_NR];
+    g_auto(virBuffer) buf = VIR_BUFFER_INITIALIZER;
+    int n, i;
+
+    if (rc < 0)
+        return g_strdup_printf("error: %s", reason);
+
+    n = libxlMemstatsToTags(&hv, guest, stats, G_N_ELEMENTS(stats));
+    for (i = 0; i < n; i++)
+        virBufferAsprintf(&buf, "%s%s=%llu", i ? " " : "",
+                          tagNames[stats[i].tag], stats[i].val);
+    return virBufferContentAndReset(&buf);
+}
+
+
+static int
+testCompare(const testDataLine *tc, const char *expected, const char *actual)
+{
+    if (STRNEQ(expected, actual)) {
+        VIR_TEST_VERBOSE("\n%s: %s\n  expected: %s\n  actual:   %s",
+                         tc->file, tc->line, expected, actual);
+        return -1;
+    }
+    return 0;
+}
+
+
+static int
+testRecord(const void *opaque)
+{
+    const testDataLine *tc = opaque;
+    g_autofree char *copy = g_strdup(tc->line);
+    char *bar = strrchr(copy, '|');
+    g_autofree char *record = NULL;
+    g_autofree char *actual = NULL;
+    libxlMemstatsGuest guest;
+    const char *reason = NULL;
+    size_t len;
+    int rc;
+
+    if (!bar)
+        return -1;
+    *bar = '\0';
+    record = g_new0(char, strlen(copy) + 1);
+    len = testUnescape(copy, record);
+    rc = libxlMemstatsParseRecord(record, len, &guest, &reason);
+    actual = testFormat(rc, reason, &guest);
+    return testCompare(tc, bar + 1, actual);
+}
+
+
+static int
+testOldAgent(const void *opaque)
+{
+    const testDataLine *tc = opaque;
+    g_auto(GStrv) parts = g_strsplit(tc->line, "|", 4);
+    g_autofree char *actual = NULL;
+    libxlMemstatsGuest guest;
+    const char *reason = NULL;
+    const char *keys[3];
+    size_t i;
+    int rc;
+
+    if (g_strv_length(parts) != 4)
+        return -1;
+    for (i = 0; i < 3; i++)
+        keys[i] = STREQ(parts[i], "-") ? NULL : parts[i];
+    rc = libxlMemstatsParseOldAgent(keys[0], keys[1], keys[2], &guest, &reason);
+    actual = testFormat(rc, reason, &guest);
+    return testCompare(tc, parts[3], actual);
+}
+
+
+/* Pages paged out are backed by nobody: RSS leaves them out */
+static int
+testPaged(const void *opaque G_GNUC_UNUSED)
+{
+    libxlMemstatsHypervisor hv = { .currentKiB = 1048576, .pagedKiB = 262144 };
+    libxlMemstatsHypervisor odd = { .currentKiB = 1024, .pagedKiB = 4096 };
+    virDomainMemoryStatStruct stats[VIR_DOMAIN_MEMORY_STAT_NR];
+    int n = libxlMemstatsToTags(&hv, NULL, stats, G_N_ELEMENTS(stats));
+
+    if (n != 2 || stats[1].tag != VIR_DOMAIN_MEMORY_STAT_RSS ||
+        stats[1].val != 786432)
+        return -1;
+    /* paged beyond the allocation never wraps */
+    n = libxlMemstatsToTags(&odd, NULL, stats, G_N_ELEMENTS(stats));
+    if (n != 2 || stats[1].val != 0)
+        return -1;
+    /* a short array gets the first entries */
+    return libxlMemstatsToTags(&hv, NULL, stats, 1) == 1 ? 0 : -1;
+}
+
+
+static int
+mymain(void)
+{
+    int ret = 0;
+
+    if (testRunDataLines("libxlmemstatsdata", "records.txt", testRecord) < 0)
+        ret = -1;
+    if (testRunDataLines("libxlmemstatsdata", "oldagent.txt", testOldAgent) < 0)
+        ret = -1;
+    if (virTestRun("paged memory and RSS", testPaged, NULL) < 0)
+        ret = -1;
+
+    return ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+VIR_TEST_MAIN(mymain)
