@@ -39,6 +39,7 @@
 #include "libxl_admission.h"
 #include "libxl_api_wrapper.h"
 #include "libxl_claim.h"
+#include "libxl_node_memory.h"
 #include "virerror.h"
 #include "virlog.h"
 #include "virthread.h"
@@ -147,21 +148,15 @@ libxlAdmissionReadHost(libxlDriverConfig *cfg,
                        const libxlAdmissionTicket *self,
                        libxlClaimHost *host)
 {
-    libxl_physinfo phy;
+    libxlNodeMemory mem;
     libxl_dominfo dom0;
-    unsigned long long pageKiB = cfg->verInfo->pagesize / 1024;
     int rc;
 
-    libxl_physinfo_init(&phy);
-    rc = libxl_get_physinfo(cfg->ctx, &phy);
-    host->freeKiB = (phy.free_pages + phy.scrub_pages) * pageKiB;
-    host->claimedKiB = phy.outstanding_pages * pageKiB;
-    libxl_physinfo_dispose(&phy);
-    if (rc != 0) {
-        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
-                       _("libxl_get_physinfo failed"));
+    if (libxlNodeMemoryRead(cfg, &mem) < 0)
         return -1;
-    }
+    /* as libxl_get_free_memory(): pages being scrubbed are free too */
+    host->freeKiB = mem.freeKiB + mem.scrubKiB;
+    host->claimedKiB = mem.claimedKiB;
 
     libxl_dominfo_init(&dom0);
     rc = libxl_domain_info(cfg->ctx, &dom0, 0);

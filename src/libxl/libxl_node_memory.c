@@ -30,14 +30,8 @@
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
-typedef struct {
-    unsigned long long totalKiB;
-    unsigned long long freeKiB;     /* net of claims */
-    unsigned long long claimedKiB;
-} libxlNodeMemory;
-
-
-static int
+/* Read physinfo; a failure is reported */
+int
 libxlNodeMemoryRead(libxlDriverConfig *cfg, libxlNodeMemory *mem)
 {
     libxl_physinfo phy;
@@ -49,7 +43,7 @@ libxlNodeMemoryRead(libxlDriverConfig *cfg, libxlNodeMemory *mem)
     mem->totalKiB = phy.total_pages * pageKiB;
     mem->claimedKiB = phy.outstanding_pages * pageKiB;
     mem->freeKiB = phy.free_pages * pageKiB;
-    mem->freeKiB = mem->freeKiB > mem->claimedKiB ? mem->freeKiB - mem->claimedKiB : 0;
+    mem->scrubKiB = phy.scrub_pages * pageKiB;
     libxl_physinfo_dispose(&phy);
 
     if (rc != 0) {
@@ -58,6 +52,13 @@ libxlNodeMemoryRead(libxlDriverConfig *cfg, libxlNodeMemory *mem)
         return -1;
     }
     return 0;
+}
+
+
+static unsigned long long
+libxlNodeMemoryNetFreeKiB(const libxlNodeMemory *mem)
+{
+    return mem->freeKiB > mem->claimedKiB ? mem->freeKiB - mem->claimedKiB : 0;
 }
 
 
@@ -70,7 +71,7 @@ libxlNodeMemoryFree(libxlDriverConfig *cfg,
 
     if (libxlNodeMemoryRead(cfg, &mem) < 0)
         return -1;
-    *bytes = mem.freeKiB * 1024;
+    *bytes = libxlNodeMemoryNetFreeKiB(&mem) * 1024;
     return 0;
 }
 
@@ -121,12 +122,13 @@ libxlNodeMemoryStats(libxlDriverConfig *cfg,
 {
     const int nstats = 3;
     libxlNodeMemory mem;
+    unsigned long long netFreeKiB = 0;
     struct {
         const char *field;
         unsigned long long *value;
     } stats[] = {
         { VIR_NODE_MEMORY_STATS_TOTAL, &mem.totalKiB },
-        { VIR_NODE_MEMORY_STATS_FREE, &mem.freeKiB },
+        { VIR_NODE_MEMORY_STATS_FREE, &netFreeKiB },
         { LIBXL_NODE_MEMORY_STATS_CLAIMED, &mem.claimedKiB },
     };
     size_t i;
@@ -155,6 +157,7 @@ libxlNodeMemoryStats(libxlDriverConfig *cfg,
 
     if (libxlNodeMemoryRead(cfg, &mem) < 0)
         return -1;
+    netFreeKiB = libxlNodeMemoryNetFreeKiB(&mem);
 
     for (i = 0; i < G_N_ELEMENTS(stats); i++) {
         if (virStrcpyStatic(params[i].field, stats[i].field) < 0) {

@@ -25,6 +25,19 @@
 /* The stats field with the memory claimed by domains being built */
 #define LIBXL_NODE_MEMORY_STATS_CLAIMED "claimed"
 
+/* The hypervisor's figures, in KiB */
+typedef struct _libxlNodeMemory libxlNodeMemory;
+struct _libxlNodeMemory {
+    unsigned long long totalKiB;
+    unsigned long long freeKiB;     /* free pages, claimed or not */
+    unsigned long long scrubKiB;    /* freed pages not yet scrubbed */
+    unsigned long long claimedKiB;  /* outstanding claims */
+};
+
+int
+libxlNodeMemoryRead(libxlDriverConfig *cfg,
+                    libxlNodeMemory *mem);
+
 int
 libxlNodeMemoryFree(libxlDriverConfig *cfg,
                     unsigned long long *bytes);
