@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -277,9 +278,10 @@ xensim_conn_domid(const xensim_conn *c)
 }
 
 
-int
-xensim_conn_read_event(xensim_conn *c, char **path, char **token)
+static int
+xensim_conn_next_event(xensim_conn *c, bool wait, char **path, char **token)
 {
+    struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
     uint8_t *buf;
     size_t len;
     int rc;
@@ -293,6 +295,12 @@ xensim_conn_read_event(xensim_conn *c, char **path, char **token)
         pthread_mutex_unlock(&c->lock);
         return 0;
     }
+    /* the daemon writes each event frame whole: once a byte is there, the
+     * rest follows at once */
+    if (!wait && poll(&pfd, 1, 0) <= 0) {
+        pthread_mutex_unlock(&c->lock);
+        return -EAGAIN;
+    }
     rc = xensim_frame_recv(c->fd, &buf, &len);
     pthread_mutex_unlock(&c->lock);
     if (rc < 0)
@@ -300,6 +308,20 @@ xensim_conn_read_event(xensim_conn *c, char **path, char **token)
     rc = xensim_parse_event(buf, len, path, token);
     free(buf);
     return rc;
+}
+
+
+int
+xensim_conn_read_event(xensim_conn *c, char **path, char **token)
+{
+    return xensim_conn_next_event(c, true, path, token);
+}
+
+
+int
+xensim_conn_try_event(xensim_conn *c, char **path, char **token)
+{
+    return xensim_conn_next_event(c, false, path, token);
 }
 
 

@@ -76,6 +76,8 @@ int xensim_call_path(xensim_conn *c, xensim_op op, const char *path,
 
 /* Wait for the next watch event on an event connection; 0, or -errno */
 int xensim_conn_read_event(xensim_conn *c, char **path, char **token);
+/* The next watch event if one has arrived; -EAGAIN if none has */
+int xensim_conn_try_event(xensim_conn *c, char **path, char **token);
 
 /* Typed helpers over xensim_call */
 int xensim_physinfo_get(xensim_conn *c, xensim_physinfo *info);

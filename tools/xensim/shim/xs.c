@@ -364,16 +364,16 @@ xs_fileno(struct xs_handle *h)
 }
 
 
-char **
-xs_read_watch(struct xs_handle *h, unsigned int *num)
+static char **
+xensim_xs_next_watch(struct xs_handle *h, bool wait, unsigned int *num)
 {
     char *items[2] = { NULL, NULL };
     char **vec;
     int rc;
 
     if ((rc = xensim_xs_events_conn(h)) < 0 ||
-        (rc = xensim_conn_read_event(h->events, &items[XS_WATCH_PATH],
-                                     &items[XS_WATCH_TOKEN])) < 0) {
+        (rc = (wait ? xensim_conn_read_event : xensim_conn_try_event)(
+                  h->events, &items[XS_WATCH_PATH], &items[XS_WATCH_TOKEN])) < 0) {
         errno = -rc;
         return NULL;
     }
@@ -387,6 +387,21 @@ xs_read_watch(struct xs_handle *h, unsigned int *num)
     if (num)
         *num = 2;
     return vec;
+}
+
+
+char **
+xs_read_watch(struct xs_handle *h, unsigned int *num)
+{
+    return xensim_xs_next_watch(h, true, num);
+}
+
+
+/* libxenstore's non-blocking variant: NULL with EAGAIN when none waits */
+char **
+xs_check_watch(struct xs_handle *h)
+{
+    return xensim_xs_next_watch(h, false, NULL);
 }
 
 
