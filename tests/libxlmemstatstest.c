@@ -25,6 +25,7 @@
 #include "testdatalines.h"
 #include "libxl/libxl_memstats.h"
 #include "virbuffer.h"
+#include "virstring.h"
 
 #define VIR_FROM_THIS VIR_FROM_NONE
 
@@ -56,17 +57,20 @@ testUnescape(const char *in, char *out)
 
 
 static char *
-testFormat(int rc, const char *reason, const libxlMemstatsGuest *guest)
+testFormat(int rc, const char *reason, const libxlMemstatsGuest *guest,
+           unsigned long long seen)
 {
     libxlMemstatsHypervisor hv = { .currentKiB = 1048576, .pagedKiB = 0 };
+    libxlMemstatsGuest withSeen = *guest;
     virDomainMemoryStatStruct stats[VIR_DOMAIN_MEMORY_STAT_NR];
     g_auto(virBuffer) buf = VIR_BUFFER_INITIALIZER;
     int n, i;
 
     if (rc < 0)
         return g_strdup_printf("error: %s", reason);
+    withSeen.seen = seen;
 
-    n = libxlMemstatsToTags(&hv, guest, stats, G_N_ELEMENTS(stats));
+    n = libxlMemstatsToTags(&hv, seen ? &withSeen : guest, stats, G_N_ELEMENTS(stats));
     for (i = 0; i < n; i++)
         virBufferAsprintf(&buf, "%s%s=%llu", i ? " " : "",
                           tagNames[stats[i].tag], stats[i].val);
@@ -92,20 +96,26 @@ testRecord(const void *opaque)
     const testDataLine *tc = opaque;
     g_autofree char *copy = g_strdup(tc->line);
     char *bar = strrchr(copy, '|');
+    char *seenBar;
     g_autofree char *record = NULL;
     g_autofree char *actual = NULL;
     libxlMemstatsGuest guest;
     const char *reason = NULL;
+    unsigned long long seen;
     size_t len;
     int rc;
 
     if (!bar)
         return -1;
     *bar = '\0';
+    if (!(seenBar = strrchr(copy, '|')) ||
+        virStrToLong_ullp(seenBar + 1, NULL, 10, &seen) < 0)
+        return -1;
+    *seenBar = '\0';
     record = g_new0(char, strlen(copy) + 1);
     len = testUnescape(copy, record);
     rc = libxlMemstatsParseRecord(record, len, &guest, &reason);
-    actual = testFormat(rc, reason, &guest);
+    actual = testFormat(rc, reason, &guest, seen);
     return testCompare(tc, bar + 1, actual);
 }
 
@@ -118,16 +128,18 @@ testOldAgent(const void *opaque)
     g_autofree char *actual = NULL;
     libxlMemstatsGuest guest;
     const char *reason = NULL;
-    const char *keys[3];
+    const char *keys[2];
+    unsigned long long seen;
     size_t i;
     int rc;
 
-    if (g_strv_length(parts) != 4)
+    if (g_strv_length(parts) != 4 ||
+        virStrToLong_ullp(parts[2], NULL, 10, &seen) < 0)
         return -1;
-    for (i = 0; i < 3; i++)
+    for (i = 0; i < 2; i++)
         keys[i] = STREQ(parts[i], "-") ? NULL : parts[i];
-    rc = libxlMemstatsParseOldAgent(keys[0], keys[1], keys[2], &guest, &reason);
-    actual = testFormat(rc, reason, &guest);
+    rc = libxlMemstatsParseOldAgent(keys[0], keys[1], &guest, &reason);
+    actual = testFormat(rc, reason, &guest, seen);
     return testCompare(tc, parts[3], actual);
 }
 
@@ -149,7 +161,15 @@ testPaged(const void *opaque G_GNUC_UNUSED)
     if (n != 2 || stats[1].val != 0)
         return -1;
     /* a short array gets the first entries */
-    return libxlMemstatsToTags(&hv, NULL, stats, 1) == 1 ? 0 : -1;
+    if (libxlMemstatsToTags(&hv, NULL, stats, 1) != 1)
+        return -1;
+    /* a guest that says nothing: the configured maximum, as before */
+    hv.maxKiB = 2097152;
+    n = libxlMemstatsToTags(&hv, NULL, stats, G_N_ELEMENTS(stats));
+    if (n != 3 || stats[0].tag != VIR_DOMAIN_MEMORY_STAT_AVAILABLE ||
+        stats[0].val != 2097152)
+        return -1;
+    return 0;
 }
 
 

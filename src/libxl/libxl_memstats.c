@@ -13,8 +13,8 @@
  *   1 t=1732500000 total=1015808 free=412020 avail=801340 caches=301244
  *     swapin=0 swapout=0 majflt=1021 minflt=2203301 htlbok=0 htlbfail=0
  *
- * Sizes are KiB, faults and huge page allocations counts, t seconds since
- * the epoch.  Fields a later agent adds are skipped.
+ * Sizes are KiB, faults and huge page allocations counts, t the guest's
+ * clock in seconds since the epoch.  Fields a later agent adds are skipped.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -47,7 +47,7 @@ static const char *const libxlMemstatsNames[LIBXL_MEMSTATS_LAST] = {
     [LIBXL_MEMSTATS_MINOR_FAULT] = "minflt",
     [LIBXL_MEMSTATS_HUGETLB_ALLOC] = "htlbok",
     [LIBXL_MEMSTATS_HUGETLB_FAIL] = "htlbfail",
-    [LIBXL_MEMSTATS_UPDATED] = "t",
+    [LIBXL_MEMSTATS_GUEST_TIME] = "t",
 };
 
 /* No record needs more fields than this, even from a later agent */
@@ -218,22 +218,20 @@ libxlMemstatsParseRecord(const char *value,
  * libxlMemstatsParseOldAgent:
  * @totalStr: data/meminfo_total, NUL-terminated, or NULL if absent
  * @freeStr: data/meminfo_free, likewise
- * @updatedStr: data/updated, likewise
  * @guest: filled in
  * @reason: set on failure
  *
  * The existing agents write MemTotal and MemAvailable (as "free") in KiB;
- * both must be there and be decimal numbers.  data/updated is used as the
- * time of the guest's last write only when it is a decimal number.
+ * both must be there and be decimal numbers.  Their data/updated is not a
+ * time (agents write "1", a counter or milliseconds), so it is not read.
  */
 int
 libxlMemstatsParseOldAgent(const char *totalStr,
                            const char *freeStr,
-                           const char *updatedStr,
                            libxlMemstatsGuest *guest,
                            const char **reason)
 {
-    unsigned long long totalKiB, freeKiB, when;
+    unsigned long long totalKiB, freeKiB;
 
     memset(guest, 0, sizeof(*guest));
 
@@ -256,12 +254,6 @@ libxlMemstatsParseOldAgent(const char *totalStr,
     guest->value[LIBXL_MEMSTATS_FREE] = freeKiB;
     guest->present[LIBXL_MEMSTATS_AVAILABLE] = true;
     guest->value[LIBXL_MEMSTATS_AVAILABLE] = freeKiB;
-
-    if (updatedStr &&
-        libxlMemstatsParseNumber(updatedStr, strlen(updatedStr), &when)) {
-        guest->present[LIBXL_MEMSTATS_UPDATED] = true;
-        guest->value[LIBXL_MEMSTATS_UPDATED] = when;
-    }
     return 0;
 }
 
@@ -291,7 +283,8 @@ libxlMemstatsAdd(virDomainMemoryStatPtr stats,
  * domain's allocation, RSS what the host really backs (allocation minus
  * paged out).  Guest figures come from the guest, with what it cannot use
  * bounded by what it has, so that available - unused stays a meaningful
- * "used" for consumers.  Returns the number of entries filled.
+ * "used" for consumers; LAST_UPDATE is when dom0 read them.  Returns the
+ * number of entries filled.
  */
 int
 libxlMemstatsToTags(const libxlMemstatsHypervisor *hv,
@@ -327,6 +320,9 @@ libxlMemstatsToTags(const libxlMemstatsHypervisor *hv,
                              BOUNDED(LIBXL_MEMSTATS_FREE));
     if (haveTotal)
         n = libxlMemstatsAdd(stats, n, nr_stats, VIR_DOMAIN_MEMORY_STAT_AVAILABLE, total);
+    else if (hv->maxKiB)
+        n = libxlMemstatsAdd(stats, n, nr_stats, VIR_DOMAIN_MEMORY_STAT_AVAILABLE,
+                             hv->maxKiB);
     n = libxlMemstatsAdd(stats, n, nr_stats, VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON,
                          hv->currentKiB);
     n = libxlMemstatsAdd(stats, n, nr_stats, VIR_DOMAIN_MEMORY_STAT_RSS,
@@ -334,9 +330,9 @@ libxlMemstatsToTags(const libxlMemstatsHypervisor *hv,
     if (GUEST_HAS(LIBXL_MEMSTATS_AVAILABLE))
         n = libxlMemstatsAdd(stats, n, nr_stats, VIR_DOMAIN_MEMORY_STAT_USABLE,
                              BOUNDED(LIBXL_MEMSTATS_AVAILABLE));
-    if (GUEST_HAS(LIBXL_MEMSTATS_UPDATED))
+    if (guest && guest->seen)
         n = libxlMemstatsAdd(stats, n, nr_stats, VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE,
-                             guest->value[LIBXL_MEMSTATS_UPDATED]);
+                             guest->seen);
     if (GUEST_HAS(LIBXL_MEMSTATS_CACHES))
         n = libxlMemstatsAdd(stats, n, nr_stats, VIR_DOMAIN_MEMORY_STAT_DISK_CACHES,
                              BOUNDED(LIBXL_MEMSTATS_CACHES));

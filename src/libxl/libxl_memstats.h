@@ -26,7 +26,6 @@
 /* Keys the existing agents (xe-guest-utilities, xen-guest-agent) write */
 #define LIBXL_MEMSTATS_OLD_TOTAL_KEY "data/meminfo_total"
 #define LIBXL_MEMSTATS_OLD_FREE_KEY "data/meminfo_free"
-#define LIBXL_MEMSTATS_OLD_UPDATED_KEY "data/updated"
 
 /* Longest record accepted: well under xenstored's 2048-byte node quota */
 #define LIBXL_MEMSTATS_RECORD_MAX 1024
@@ -42,7 +41,9 @@ typedef enum {
     LIBXL_MEMSTATS_MINOR_FAULT, /* minor faults since boot */
     LIBXL_MEMSTATS_HUGETLB_ALLOC,
     LIBXL_MEMSTATS_HUGETLB_FAIL,
-    LIBXL_MEMSTATS_UPDATED,     /* seconds since the epoch of the guest's write */
+    LIBXL_MEMSTATS_GUEST_TIME,  /* the guest's clock at its write, seconds since
+                                 * the epoch: informational only, as the guest
+                                 * sets it */
 
     LIBXL_MEMSTATS_LAST
 } libxlMemstatsField;
@@ -52,6 +53,9 @@ typedef struct _libxlMemstatsGuest libxlMemstatsGuest;
 struct _libxlMemstatsGuest {
     unsigned long long value[LIBXL_MEMSTATS_LAST];
     bool present[LIBXL_MEMSTATS_LAST];
+    /* dom0's clock when it read what the guest wrote, seconds since the
+     * epoch, 0 if unknown: the LAST_UPDATE a guest cannot forge */
+    unsigned long long seen;
 };
 
 /* What the hypervisor says about the guest, in KiB */
@@ -59,6 +63,8 @@ typedef struct _libxlMemstatsHypervisor libxlMemstatsHypervisor;
 struct _libxlMemstatsHypervisor {
     unsigned long long currentKiB;  /* pages the domain owns */
     unsigned long long pagedKiB;    /* of which paged out */
+    unsigned long long maxKiB;      /* configured maximum: AVAILABLE when the
+                                     * guest says nothing, as before */
 };
 
 int
@@ -70,7 +76,6 @@ libxlMemstatsParseRecord(const char *value,
 int
 libxlMemstatsParseOldAgent(const char *totalStr,
                            const char *freeStr,
-                           const char *updatedStr,
                            libxlMemstatsGuest *guest,
                            const char **reason);
 
@@ -79,3 +84,10 @@ libxlMemstatsToTags(const libxlMemstatsHypervisor *hv,
                     const libxlMemstatsGuest *guest,
                     virDomainMemoryStatPtr stats,
                     unsigned int nr_stats);
+
+/* The key dom0 writes, under the guest's memory/ directory (readable by the
+ * guest, writable by dom0 alone), to tell the agent how often to write, in
+ * seconds; 0 stops it; absent leaves the agent's own default */
+#define LIBXL_MEMSTATS_PERIOD_KEY "memory/stats-period"
+/* Longest period accepted, as the agent accepts it: one day */
+#define LIBXL_MEMSTATS_PERIOD_MAX 86400

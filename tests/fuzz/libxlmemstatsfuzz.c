@@ -27,7 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     virDomainMemoryStatStruct stats[VIR_DOMAIN_MEMORY_STAT_NR];
     libxlMemstatsGuest guest;
     const char *reason = NULL;
-    char *keys[3] = { NULL, NULL, NULL };
+    char *keys[2] = { NULL, NULL };
     size_t start = 0;
     size_t k = 0;
     size_t i;
@@ -47,8 +47,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();                /* refused without saying why */
     }
 
-    /* the same bytes split at NULs, as the three keys of the old agents */
-    for (i = 0; i <= size && k < 3; i++) {
+    /* the same bytes split at NULs, as the two keys of the old agents */
+    for (i = 0; i <= size && k < 2; i++) {
         if (i == size || data[i] == '\0') {
             keys[k] = malloc(i - start + 1);
             if (!keys[k])
@@ -59,9 +59,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             start = i + 1;
         }
     }
-    if (libxlMemstatsParseOldAgent(keys[0], keys[1], keys[2], &guest, &reason) == 0)
+    if (libxlMemstatsParseOldAgent(keys[0], keys[1], &guest, &reason) == 0)
         libxlMemstatsToTags(&hv, &guest, stats, VIR_DOMAIN_MEMORY_STAT_NR);
-    for (i = 0; i < 3; i++)
+    for (i = 0; i < 2; i++)
         free(keys[i]);
     return 0;
 }

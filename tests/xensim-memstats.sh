@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# Guests' memory statistics through our libvirt daemon on a simulated Xen
+# host: each tag's source (hypervisor or guest), our agent's record and the
+# old agents' keys, garbage and oversized input, what a guest may not
+# write, bulk statistics with the QEMU driver's names, the statistics
+# period (at start, live, config, refused values), the balloon change
+# event, a daemon restart, and our guest agent writing for its domain.
+#
+# Usage: xensim-memstats.sh SOURCE_ROOT BUILD_DIR AGENT
+set -euo pipefail
+
+top=$1
+build=$2
+agent=$3
+. "$top/tests/checks.sh"
+
+. "$top/tests/xensimhost.sh"
+
+# a statistic of virsh dommemstat
+memstat() { virsh dommemstat "$1" | awk -v t="$2" '$1 == t { print $2 }'; }
+# a field of virsh domstats
+domstat() { virsh domstats "${@:3}" "$1" | awk -F= -v f="  $2" '$1 == f { print $2 }'; }
+guest_write() { xensim xs-write "/local/domain/$1/$2" "$3" "$1"; }
+# expect NAME EXPECTED ACTUAL
+expect() {
+    if [ "$2" = "$3" ]; then pass; else fail "$1: expected '$2', got '$3'"; fi
+}
+# the cache reads what guests write after at most 100 ms
+settle() { sleep 0.4; }
+
+uri=$(daemon start "$work" -- --memory 8G --dom0 1G)
+balloon="<devices><memballoon model='xen'><stats period='7'/></memballoon></devices>"
+for name in quiet agent old; do
+    "$top/scripts/pv-domain-xml.sh" "$name" 512 1 "$balloon" > "$work/$name.xml"
+    virsh define "$work/$name.xml" > /dev/null
+    virsh start "$name" > /dev/null
+done
+quiet=$(virsh domid quiet)
+agentid=$(virsh domid agent)
+old=$(virsh domid old)
+
+# --- a guest that writes nothing: the hypervisor's figures, as before -----
+expect "quiet: tags" "available actual rss" "$(virsh dommemstat quiet | awk '{ print $1 }' | xargs)"
+expect "quiet: actual" 524288 "$(memstat quiet actual)"
+expect "quiet: available is the configured maximum" 524288 "$(memstat quiet available)"
+expect "quiet: balloon.current" 524288 "$(domstat quiet balloon.current --balloon)"
+expect "quiet: no guest figures in domstats" "" "$(domstat quiet balloon.unused --balloon)"
+
+# --- the period the configuration asks for reaches the guest --------------
+expect "period written at start" 7 "$(xensim xs-read "/local/domain/$agentid/memory/stats-period")"
+expect "period readable by the guest" 7 "$(xensim xs-read "/local/domain/$agentid/memory/stats-period" "$agentid")"
+if guest_write "$agentid" memory/stats-period 1 2>/dev/null; then
+    fail "a guest set its own statistics period"
+else
+    pass
+fi
+
+# --- our agent's record: every tag from its source ------------------------
+before=$(date +%s)
+guest_write "$agentid" data/memstats "1 t=1000 total=500000 free=100000 avail=300000 caches=50000 swapin=8 swapout=16 majflt=1021 minflt=2203301 htlbok=2 htlbfail=1"
+settle
+after=$(date +%s)
+expect "record: tags" "swap_in swap_out major_fault minor_fault unused available actual rss usable last_update disk_caches hugetlb_pgalloc hugetlb_pgfail" \
+    "$(virsh dommemstat agent | awk '{ print $1 }' | xargs)"
+for pair in swap_in=8 swap_out=16 major_fault=1021 minor_fault=2203301 unused=100000 \
+            available=500000 actual=524288 rss=524288 usable=300000 disk_caches=50000 \
+            hugetlb_pgalloc=2 hugetlb_pgfail=1; do
+    expect "record: ${pair%%=*}" "${pair#*=}" "$(memstat agent "${pair%%=*}")"
+done
+updated=$(memstat agent last_update)
+if [ "$updated" -ge "$before" ] && [ "$updated" -le "$after" ]; then
+    pass
+else
+    fail "last_update $updated is not dom0's time of the read ($before..$after); the guest wrote t=1000"
+fi
+for pair in current=524288 maximum=524288 swap_in=8 swap_out=16 major_fault=1021 \
+            minor_fault=2203301 unused=100000 available=500000 rss=524288 usable=300000 \
+            disk_caches=50000 hugetlb_pgalloc=2 hugetlb_pgfail=1 last-update="$updated"; do
+    expect "domstats balloon.${pair%%=*}" "${pair#*=}" "$(domstat agent "balloon.${pair%%=*}" --balloon)"
+done
+
+# the hypervisor's figures come from the hypervisor: a guest cannot move them
+guest_write "$agentid" data/memstats "1 total=500000 free=1 actual=1 rss=1"
+settle
+expect "a guest's 'actual' is not the allocation" 524288 "$(memstat agent actual)"
+expect "a guest's 'rss' is not the backing" 524288 "$(memstat agent rss)"
+# nor claim more free memory than it says it has
+guest_write "$agentid" data/memstats "1 total=1000 free=5000 avail=9000"
+settle
+expect "free bounded by total" 1000 "$(memstat agent unused)"
+expect "usable bounded by total" 1000 "$(memstat agent usable)"
+
+# --- the old agents' keys --------------------------------------------------
+guest_write "$old" data/meminfo_total 480000
+guest_write "$old" data/meminfo_free 200000
+guest_write "$old" data/updated 1
+settle
+expect "old agent: tags" "unused available actual rss usable last_update" \
+    "$(virsh dommemstat old | awk '{ print $1 }' | xargs)"
+expect "old agent: available" 480000 "$(memstat old available)"
+expect "old agent: unused is MemAvailable" 200000 "$(memstat old unused)"
+expect "old agent: usable" 200000 "$(memstat old usable)"
+expect "old agent: used = available - unused" 280000 \
+    "$(( $(domstat old balloon.available --balloon) - $(domstat old balloon.unused --balloon) ))"
+if [ "$(memstat old last_update)" -gt 1 ]; then pass; else fail "data/updated was taken for a time"; fi
+
+# --- garbage and oversized input -------------------------------------------
+for bad in "garbage" "2 total=1" "1 total=1 total=2" "1 total=99999999999999999999999" \
+           "1  total=1" "1 total=0x10" "1 $(printf 'f%.0s=1 ' $(seq 1 40))total=1"; do
+    guest_write "$agentid" data/memstats "$bad"
+    settle
+    expect "garbage '${bad:0:30}': hypervisor figures only" "available actual rss" \
+        "$(virsh dommemstat agent | awk '{ print $1 }' | xargs)"
+done
+long="1 total=1 $(head -c 1100 /dev/zero | tr '\0' 'x')"
+long=${long:0:1030}
+guest_write "$agentid" data/memstats "$long"
+settle
+expect "a record over 1024 bytes is refused" "" "$(memstat agent unused)"
+if guest_write "$agentid" data/memstats "1 $(head -c 3000 /dev/zero | tr '\0' 'y')" 2>/dev/null; then
+    fail "xenstored took a node over its size quota"
+else
+    pass
+fi
+guest_write "$old" data/meminfo_total "lots"
+settle
+expect "old agent garbage: hypervisor figures only" "available actual rss" \
+    "$(virsh dommemstat old | awk '{ print $1 }' | xargs)"
+# one guest cannot write another's statistics
+if guest_write "$quiet" "../$agentid/data/memstats" "1 total=1" 2>/dev/null ||
+   xensim xs-write "/local/domain/$agentid/data/memstats" "1 total=1" "$quiet" 2>/dev/null; then
+    fail "a guest wrote another guest's statistics"
+else
+    pass
+fi
+# a guest writing in a loop does not hold up another's figures
+guest_write "$agentid" data/memstats "1 total=400000 free=1000"
+( for i in $(seq 1 200); do guest_write "$quiet" data/memstats "1 total=$i"; done ) &
+flood=$!
+settle
+expect "figures while another guest floods" 1000 "$(memstat agent unused)"
+wait "$flood"
+virsh list > /dev/null && pass || fail "the daemon stopped serving"
+
+# --- bulk statistics: groups and names -------------------------------------
+expect "state.state" 1 "$(domstat agent state.state --state)"
+expect "state.reason" 1 "$(domstat agent state.reason --state)"
+[ -n "$(domstat agent cpu.time --cpu-total)" ] && pass || fail "no cpu.time"
+expect "vcpu.current" 1 "$(domstat agent vcpu.current --vcpu)"
+expect "vcpu.maximum" 1 "$(domstat agent vcpu.maximum --vcpu)"
+expect "vcpu.0.state" 1 "$(domstat agent vcpu.0.state --vcpu)"
+[ -n "$(domstat agent vcpu.0.time --vcpu)" ] && pass || fail "no vcpu.0.time"
+"$top/scripts/pv-domain-xml.sh" off 1024 2 > "$work/off.xml"
+virsh define "$work/off.xml" > /dev/null
+expect "inactive: balloon group" "balloon.current=1048576 balloon.maximum=1048576" \
+    "$(virsh domstats --balloon off | sed -n 's/^  //p' | xargs)"
+expect "inactive: state" "state.state=5 state.reason=0" \
+    "$(virsh domstats --state off | sed -n 's/^  //p' | xargs)"
+expect "every domain in one call" 5 "$(virsh domstats --state | grep -c '^Domain:')"
+expect "filters" 1 "$(virsh domstats --state --list-shutoff | grep -c '^Domain:')"
+if virsh domstats --perf --enforce agent > /dev/null 2> "$work/err"; then
+    fail "unsupported groups accepted with --enforce"
+else
+    grep -q "Stats types bits 0x.* are not supported by this daemon" "$work/err" && pass ||
+        fail "unexpected error: $(cat "$work/err")"
+fi
+
+# --- the statistics period -------------------------------------------------
+virsh dommemstat agent --period 3 --live > /dev/null
+expect "live period reaches the guest" 3 "$(xensim xs-read "/local/domain/$agentid/memory/stats-period")"
+expect "live period in the live XML" 1 "$(virsh dumpxml agent | grep -c "<stats period='3'/>")"
+expect "live period leaves the config" 1 "$(virsh dumpxml --inactive agent | grep -c "<stats period='7'/>")"
+virsh dommemstat agent --period 0 --live > /dev/null
+expect "period 0 stops the agent" 0 "$(xensim xs-read "/local/domain/$agentid/memory/stats-period")"
+virsh dommemstat agent --period 30 --config > /dev/null
+expect "config period" 1 "$(virsh dumpxml --inactive agent | grep -c "<stats period='30'/>")"
+expect "config period leaves the guest" 0 "$(xensim xs-read "/local/domain/$agentid/memory/stats-period")"
+if virsh dommemstat agent --period 86401 2> "$work/err"; then
+    fail "a period over a day was accepted"
+else
+    grep -q "statistics period 86401 is out of range: it must be 0 (off) to 86400 seconds" "$work/err" &&
+        pass || fail "unexpected error: $(cat "$work/err")"
+fi
+"$top/scripts/pv-domain-xml.sh" noballoon 256 1 "<devices><memballoon model='none'/></devices>" > "$work/nb.xml"
+virsh define "$work/nb.xml" > /dev/null
+if virsh dommemstat noballoon --period 5 --config 2> "$work/err"; then
+    fail "a period was set on a domain without a balloon"
+else
+    grep -q "domain 'noballoon' has no memory balloon device" "$work/err" && pass ||
+        fail "unexpected error: $(cat "$work/err")"
+fi
+
+# --- the balloon change event ----------------------------------------------
+# events while the balloon moves, at most one a second, the last one with
+# the allocation it reached
+virsh event agent --event balloon-change --loop --timeout 6 > "$work/events" &
+events=$!
+sleep 1
+virsh setmem agent 256M
+for i in $(seq 1 50); do
+    [ "$(memstat agent actual)" = 262144 ] && break
+    sleep 0.1
+done
+expect "actual after the balloon moved" 262144 "$(memstat agent actual)"
+wait "$events" || true
+expect "last balloon change event" "event 'balloon-change' for domain 'agent': 262144KiB" \
+    "$(grep "^event 'balloon-change'" "$work/events" | tail -1)"
+nevents=$(grep -c "^event 'balloon-change'" "$work/events" || true)
+if [ "$nevents" -ge 1 ] && [ "$nevents" -le 6 ]; then
+    pass
+else
+    fail "$nevents balloon change events in 6 s: $(cat "$work/events")"
+fi
+
+# --- a daemon restart reads every guest again ------------------------------
+daemon stop "$work" --keep-host > /dev/null
+uri=$(daemon start "$work")
+sleep 0.5
+expect "after a restart" 1000 "$(memstat agent unused)"
+
+# --- our guest agent writes for its domain ---------------------------------
+fixture="$top/tests/xenmemstatddata/debian12-1g"
+virsh dommemstat agent --period 1 --live > /dev/null
+LD_PRELOAD="$build/tools/xensim/libxensim-preload.so" XENSIM_DOMID=$agentid \
+    XENSIM_SOCKET="$work/xensim.sock" "$agent" --once --proc-root "$fixture" > /dev/null
+settle
+total=$(awk '$1 == "MemTotal:" { print $2 }' "$fixture/meminfo")
+free=$(awk '$1 == "MemFree:" { print $2 }' "$fixture/meminfo")
+avail=$(awk '$1 == "MemAvailable:" { print $2 }' "$fixture/meminfo")
+expect "agent: available is MemTotal" "$total" "$(memstat agent available)"
+expect "agent: unused is MemFree" "$free" "$(memstat agent unused)"
+expect "agent: usable is MemAvailable" "$avail" "$(memstat agent usable)"
+expect "agent: domstats balloon.usable" "$avail" "$(domstat agent balloon.usable --balloon)"
+# the fixture's vmstat: 1450 and 7142 pages swapped, 2890044 faults of
+# which 3120 major; Buffers + Cached 436416 KiB
+for pair in swap_in=5800 swap_out=28568 major_fault=3120 minor_fault=2886924 disk_caches=436416; do
+    expect "agent: ${pair%%=*}" "${pair#*=}" "$(memstat agent "${pair%%=*}")"
+done
+expect "agent: old agents' key" "$total" "$(xensim xs-read "/local/domain/$agentid/data/meminfo_total")"
+
+# the running agent follows the period the host sets
+LD_PRELOAD="$build/tools/xensim/libxensim-preload.so" XENSIM_DOMID=$agentid \
+    XENSIM_SOCKET="$work/xensim.sock" "$agent" --interval 3600 --proc-root "$fixture" > /dev/null &
+agent_pid=$!
+sleep 1.5
+first=$(memstat agent last_update)
+sleep 2.5
+second=$(memstat agent last_update)
+if [ "$second" -gt "$first" ]; then pass; else fail "the agent did not write every second ($first, $second)"; fi
+virsh dommemstat agent --period 0 --live > /dev/null
+sleep 1.5
+first=$(memstat agent last_update)
+sleep 2.5
+expect "period 0 pauses the agent" "$first" "$(memstat agent last_update)"
+virsh dommemstat agent --period 1 --live > /dev/null
+sleep 1.5
+if [ "$(memstat agent last_update)" -gt "$first" ]; then pass; else fail "the agent did not resume"; fi
+kill -TERM "$agent_pid"
+wait "$agent_pid" && pass || fail "the agent did not exit cleanly on SIGTERM"
+
+finish xensim-memstats
