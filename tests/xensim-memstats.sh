@@ -219,6 +219,15 @@ sleep 0.5
 expect "after a restart" 1000 "$(memstat agent unused)"
 
 # --- our guest agent writes for its domain ---------------------------------
+"$agent" --help | grep -q -- "--proc-root" && pass || fail "the agent's --help lacks --proc-root"
+for bad in 0 abc 86401; do
+    if "$agent" --interval "$bad" --once 2> "$work/err"; then
+        fail "the agent took --interval $bad"
+    else
+        grep -q "invalid --interval '$bad'" "$work/err" && pass ||
+            fail "unexpected agent error: $(cat "$work/err")"
+    fi
+done
 fixture="$top/tests/xenmemstatddata/debian12-1g"
 virsh dommemstat agent --period 1 --live > /dev/null
 LD_PRELOAD="$build/tools/xensim/libxensim-preload.so" XENSIM_DOMID=$agentid \
