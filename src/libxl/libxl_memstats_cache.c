@@ -132,13 +132,21 @@ libxlMemstatsCacheArmFlush(libxlMemstatsCache *cache)
 
 
 static void
-libxlMemstatsCacheOnWatch(int watch G_GNUC_UNUSED,
+libxlMemstatsCacheOnWatch(int watch,
                           int fd G_GNUC_UNUSED,
-                          int events G_GNUC_UNUSED,
+                          int events,
                           void *opaque)
 {
     libxlMemstatsCache *cache = opaque;
     size_t i;
+
+    /* a connection xenstored closed would wake the loop forever */
+    if (events & (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)) {
+        VIR_WARN("lost the xenstore watch on guests' memory statistics");
+        virEventRemoveHandle(watch);
+        cache->watch = -1;
+        return;
+    }
 
     for (i = 0; i < LIBXL_MEMSTATS_CACHE_EVENTS_MAX; i++) {
         g_autofree char **vec = xs_check_watch(cache->xsh);
