@@ -16,7 +16,7 @@ n=64
 # is the driver.
 bench_libvirtd_extra="min_workers = $n
 max_workers = $n"
-# free = 8192 - 128 (Xen) - 3764 (dom0) = 4300 MiB: room for 16 of 260 MiB
+# free = 8192 - 71 (Xen) - 3764 (dom0) = 4357 MiB: room for 16 of 260 MiB
 host=(--memory 8G --dom0 3764M)
 
 run_one() {     # FLAVOUR EXTRA -> "settle_ms ran failed partway slowest_fail_ms timeouts claims_mib running"

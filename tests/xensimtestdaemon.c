@@ -35,7 +35,7 @@ xensim_test_daemon_start(xensim_test_daemon *td, uint64_t total_pages,
     cfg.host.total_pages = total_pages;
     cfg.host.dom0_pages = dom0_pages;
     cfg.host.dom0_floor_pages = dom0_pages;
-    cfg.host.xen_pages = total_pages / 64;
+    cfg.host.xen_pages = xensim_host_xen_pages(total_pages);
 
     if (pipe(pipefd) < 0 || (td->pid = fork()) < 0)
         return -1;

@@ -212,8 +212,7 @@ cmd_create(int argc, char **argv)
             return 2;
         }
     }
-    /* Xen keeps about 1/64 of memory for itself (see xensim_model.c) */
-    cfg.host.xen_pages = cfg.host.total_pages / 64;
+    cfg.host.xen_pages = xensim_host_xen_pages(cfg.host.total_pages);
     if (cfg.host.dom0_floor_pages > cfg.host.dom0_pages)
         cfg.host.dom0_floor_pages = cfg.host.dom0_pages;
     if (cfg.host.xen_pages + cfg.host.dom0_pages > cfg.host.total_pages ||

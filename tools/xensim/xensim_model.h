@@ -106,6 +106,8 @@ typedef struct {
     uint64_t paging_rate;
 } xensim_host_config;
 
+/* Pages Xen keeps for itself on a host of @total_pages */
+uint64_t xensim_host_xen_pages(uint64_t total_pages);
 void xensim_host_config_default(xensim_host_config *cfg);
 int xensim_host_init(xensim_host *host, const xensim_host_config *cfg);
 void xensim_host_clear(xensim_host *host);
