@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The scenario on the real Xen host, inside dom0, for one libvirt daemon:
+#
+#   scenario.sh ours|stock TOP STAGE
+#
+# Steps (each checked for ours; for the stock daemon the same steps are run
+# and their figures recorded for comparison, and only what must hold for
+# any driver is checked: it starts, answers, accounts running domains):
+#   1 the daemon loads the libxl driver; nodeinfo, freecell, nodememstats
+#     agree with xl info
+#   2 a <memoryClaim/> domain starts; its accounting matches xl list
+#   3 a domain that cannot fit fails fast with the numbers; no claim, no
+#     domain left
+#   4 a storm of claim domains started at once on room for fewer
+#   5 our agent in the guest: dommemstat and domstats show its figures;
+#     setmem moves its balloon and the balloon-change event arrives
+# Each step is a file of its own, sourced in order (step*.sh).  Figures go
+# to STAGE/out/figures-FLAVOUR.txt.
+set -euo pipefail
+
+flavour=$1
+top=$2
+stage=$3
+here=$top/scripts/xen-stage
+out=$stage/out
+snap=$stage/snap
+img=/run/xenstage/img
+dir=/run/xenstage/$flavour
+work=$dir/work
+XS_FIGURES=$out/figures-$flavour.txt
+. "$here/lib.sh"
+: > "$XS_FIGURES"
+mkdir -p "$work"
+# Every command with its time, for finding where a cycle's minutes go
+# (kept with the logs in STAGE/out/logs/FLAVOUR/work/trace).
+exec 9> "$work/trace"
+BASH_XTRACEFD=9
+PS4='+ $EPOCHREALTIME ${BASH_SOURCE##*/}:$LINENO: '
+set -x
+
+# Sizes (MiB).  The host: 2048 MiB, dom0 512 MiB, so about 1510 MiB free.
+GUEST_MIB=256           # step 2, the guest running our agent
+BIG_MIB=1536            # step 3: more than is free after step 2
+STORM_N=10              # step 4: ten of 160 MiB on about 1250 MiB free
+STORM_MIB=160
+SETMEM_MIB=192          # step 5: balloon the guest down from 256
+# The storm's domains start paused unless XENSTAGE_STORM_PAUSED=0 (see
+# storm.py: seven guest kernels booting under TCG slow dom0 several-fold)
+STORM_PAUSED=${XENSTAGE_STORM_PAUSED:-1}
+
+if [ "$flavour" = ours ]; then
+    virsh_bin=$snap/virsh
+    export LD_LIBRARY_PATH=$snap
+else
+    virsh_bin=/usr/bin/virsh
+fi
+uri=
+# a field of virsh nodememstats (KiB); "claimed:" has no space before ":"
+nodemem() { awk -v f="$1" '{ sub(":", "", $1) } $1 == f { print $(NF - 1) }' "$work/nodememstats"; }
+# What libxl itself logged (the driver's libxl-driver.log) since a mark:
+# a start that fails after libxl created its domain logs "cannot
+# (re-)build domain" (built part-way, then destroyed); one that Xen had
+# no memory left even to create logs "domain creation fail".
+if [ "$flavour" = ours ]; then
+    libxl_log=$top/build/install/var/log/libvirt/libxl/libxl-driver.log
+else
+    libxl_log=/var/log/libvirt/libxl/libxl-driver.log
+fi
+log_mark() { stat -c %s "$libxl_log" 2>/dev/null || echo 0; }
+log_count() { tail -c +"$(( $1 + 1 ))" "$libxl_log" 2>/dev/null | grep -c "$2" || true; }
+log_first_panic() { tail -c +"$(( $1 + 1 ))" "$libxl_log" 2>/dev/null | sed -n 's/.*xc: panic: [^ ]* //p' | sed -n 1p; }
+# virsh without client keepalive (a busy dom0 under TCG answers late)
+vsh() { "$virsh_bin" -k 0 -c "$uri" "$@"; }
+# strict check for ours; for stock the figure is shown as INFO only
+ours_check() {
+    if [ "$flavour" = ours ]; then
+        check "$@"
+    elif eval "$1"; then
+        say "INFO stock: $2 (yes)"
+    else
+        say "INFO stock: $2 (no)"
+    fi
+}
+define() {      # NAME MIB CLAIM AGENT
+    "$here/domain-xml.sh" "$1" "$2" "$3" "$4" "$img" > "$work/$1.xml"
+    echo "define $work/$1.xml"
+}
+# milliseconds of the last "(Time: N ms)" virsh -t printed in FILE
+virsh_ms() { sed -n 's/^(Time: \([0-9]*\)\..*/\1/p' "$1" | tail -1; }
+
+scenario_t0=$(now_ms)
+step_marker() { say "--- $flavour step $1: $2 (at +$(( ($(now_ms) - scenario_t0) / 1000 )) s)"; }
+
+# Whatever happens, leave the host empty for the next daemon and keep the
+# daemon's logs and this run's files in the shared directory.
+cleanup() {
+    local n
+    if [ -n "$uri" ]; then
+        vsh "$(for n in $(xlnames); do printf 'destroy %s;' "$n"; done)" > /dev/null 2>&1 || true
+        vsh "$(for n in guest big $(seq -f 'storm%g' 1 $STORM_N); do printf 'undefine %s;' "$n"; done)" > /dev/null 2>&1 || true
+    fi
+    "$here/dom0-daemon.sh" stop "$dir" || true
+    for n in $(xlnames); do xl destroy "$n" || true; done
+    mkdir -p "$out/logs/$flavour"
+    cp -r "$dir"/*.log "$dir"/*.stderr "$work" "$out/logs/$flavour/" 2>/dev/null || true
+    cp -r "$(dirname "$libxl_log")" "$out/logs/$flavour/libxl" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+say "=== $flavour: Debian 12 libvirt 9.0.0 libxl driver, $([ "$flavour" = ours ] && echo "with our patches (build snapshot)" || echo "stock (Debian's package)")"
+
+. "$here/step1-host.sh"
+. "$here/step2-start.sh"
+. "$here/step3-refusal.sh"
+. "$here/step4-storm.sh"
+. "$here/step5-stats.sh"
+
+# ---------------------------------------------------------------- cleanup
+cleanup
+trap - EXIT
+left=$(xlnames)
+check '[ -z "$left" ]' \
+    "cleanup: $flavour left no domain on the host (${left:-none})"
+say "=== $flavour: $XS_FAILED failed, $(( ($(now_ms) - scenario_t0) / 1000 )) s"
+if [ "$XS_FAILED" != 0 ]; then exit 1; fi
