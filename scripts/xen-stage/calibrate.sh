@@ -65,7 +65,7 @@ run_flavour() {
     for i in $(seq 1 $STORM_N); do names+=("storm$i"); done
     before=$(field free_memory)
     t0=$(now_ms)
-    /usr/bin/python3 "$top/scripts/xen-stage/storm.py" --paused "$uri" "${names[@]}" > "$dir/storm.out"
+    /usr/bin/python3 "$top/bench/storm-client.py" --paused "$uri" "${names[@]}" > "$dir/storm.out"
     ms=$(( $(now_ms) - t0 ))
     sleep 0.5
     fig step4.storm "$STORM_N x $STORM_MIB MiB at once, started paused on $before MiB free"

@@ -45,7 +45,7 @@ STORM_N=10              # step 4: ten of 160 MiB on about 1250 MiB free
 STORM_MIB=160
 SETMEM_MIB=192          # step 5: balloon the guest down from 256
 # The storm's domains start paused unless XENSTAGE_STORM_PAUSED=0 (see
-# storm.py: seven guest kernels booting under TCG slow dom0 several-fold)
+# bench/storm-client.py: seven guest kernels booting under TCG slow dom0 several-fold)
 STORM_PAUSED=${XENSTAGE_STORM_PAUSED:-1}
 
 if [ "$flavour" = ours ]; then

@@ -8,7 +8,7 @@ for i in $(seq 1 $STORM_N); do names+=("storm$i"); done
 free_before=$(xlinfo free_memory)
 mark=$(log_mark)
 t0=$(now_ms)
-/usr/bin/python3 "$here/storm.py" $([ "$STORM_PAUSED" = 1 ] && echo --paused) "$uri" "${names[@]}" \
+/usr/bin/python3 "$top/bench/storm-client.py" $([ "$STORM_PAUSED" = 1 ] && echo --paused) "$uri" "${names[@]}" \
     > "$work/storm.out" 2> "$work/storm.err" ||
     fail "step 4: $flavour storm client failed: $(tail -2 "$work/storm.err")"
 settle_ms=$(( $(now_ms) - t0 ))
