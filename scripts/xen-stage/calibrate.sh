@@ -24,6 +24,7 @@ mkdir -p "$cal"
 printf 'min_workers = 16\nmax_workers = 16\nkeepalive_interval = -1\n' > "$cal/libvirtd-extra.conf"
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+. "$top/scripts/xen-stage/storm-figures.sh"
 
 run_flavour() {
     local flavour=$1
@@ -69,13 +70,12 @@ run_flavour() {
     ms=$(( $(now_ms) - t0 ))
     sleep 0.5
     fig step4.storm "$STORM_N x $STORM_MIB MiB at once, started paused on $before MiB free"
-    fig step4.ran "$(awk '$2 == "OK"' "$dir/storm.out" | wc -l)"
-    fig step4.failed "$(awk '$2 == "FAIL"' "$dir/storm.out" | wc -l)"
-    fig step4.slowest_failure_ms "$(awk '$2 == "FAIL" && $3 > m { m = $3 } END { print m + 0 }' "$dir/storm.out")"
-    fig step4.slowest_start_ms "$(awk '$2 == "OK" && $3 > m { m = $3 } END { print m + 0 }' "$dir/storm.out")"
+    fig step4.ran "$(storm_count "$dir/storm.out" OK)"
+    fig step4.failed "$(storm_count "$dir/storm.out" FAIL)"
+    fig step4.slowest_failure_ms "$(storm_slowest "$dir/storm.out" FAIL)"
+    fig step4.slowest_start_ms "$(storm_slowest "$dir/storm.out" OK)"
     fig step4.settled_ms "$ms"
-    fig step4.errors "$(awk '$2 == "FAIL" { $1 = $2 = $3 = ""; sub(/^ +/, ""); print }' "$dir/storm.out" |
-        sed "s/'storm[0-9]*'/'stormN'/" | sort | uniq -c | sed 's/^ *\([0-9]*\) /\1x /' | awk 'NR > 1 { printf " // " } { printf "%s", $0 } END { print "" }')"
+    fig step4.errors "$(storm_errors "$dir/storm.out")"
     fig step4.xl_free_mib "$before -> $(field free_memory)"
     fig step4.xl_claims_mib "$(field outstanding_claims)"
     fig step4.xl_domains "$(names_on_host)"

@@ -29,6 +29,7 @@ dir=/run/xenstage/$flavour
 work=$dir/work
 XS_FIGURES=$out/figures-$flavour.txt
 . "$here/lib.sh"
+. "$here/storm-figures.sh"
 : > "$XS_FIGURES"
 mkdir -p "$work"
 # Every command with its time, for finding where a cycle's minutes go

@@ -17,11 +17,11 @@ t0=$(now_ms)
 xl list > "$work/xl-list-storm"
 free_after=$(xlinfo free_memory)
 claims_x=$(xlinfo outstanding_claims)
-ran=$(awk '$2 == "OK"' "$work/storm.out" | wc -l)
-failed=$(awk '$2 == "FAIL"' "$work/storm.out" | wc -l)
+ran=$(storm_count "$work/storm.out" OK)
+failed=$(storm_count "$work/storm.out" FAIL)
 ok_names=$(awk '$2 == "OK" { print $1 }' "$work/storm.out" | sort | tr '\n' ' ')
-slowest_fail=$(awk '$2 == "FAIL" && $3 > m { m = $3 } END { print m + 0 }' "$work/storm.out")
-slowest_ok=$(awk '$2 == "OK" && $3 > m { m = $3 } END { print m + 0 }' "$work/storm.out")
+slowest_fail=$(storm_slowest "$work/storm.out" FAIL)
+slowest_ok=$(storm_slowest "$work/storm.out" OK)
 partway=$(log_count "$mark" 'cannot (re-)build domain')
 nocreate=$(log_count "$mark" 'domain creation fail')
 ours_msgs=$(grep -c "FAIL [0-9]* operation failed: not enough memory to start domain 'storm" "$work/storm.out" || true)
@@ -45,8 +45,7 @@ fig step4.failed "$failed: $partway built part-way then destroyed, $nocreate ref
 fig step4.slowest_failure_ms "$slowest_fail"
 fig step4.slowest_start_ms "$slowest_ok"
 fig step4.settled_ms "$settle_ms"
-fig step4.errors "$(awk '$2 == "FAIL" { $1 = $2 = $3 = ""; sub(/^ +/, ""); print }' "$work/storm.out" |
-    sed "s/'storm[0-9]*'/'stormN'/" | sort | uniq -c | sed 's/^ *\([0-9]*\) /\1x /' | awk 'NR > 1 { printf " // " } { printf "%s", $0 } END { print "" }')"
+fig step4.errors "$(storm_errors "$work/storm.out")"
 fig step4.domids "guest $guest_id, storm domains $ids"
 fig step4.xl_free_mib "$free_before -> $free_after"
 fig step4.xl_claims_mib "$claims_x"
