@@ -14,6 +14,22 @@ cleanup() {
 trap cleanup EXIT
 
 section() { printf '\n== %s\n\n' "$*"; }
+# A step whose outcome is not what the demo shows ends the demo.
+demo_fail() { echo "demo: FAILED: $*" >&2; exit 1; }
+# wait_for SECONDS DESCRIPTION COMMAND...: poll COMMAND every 0.1 s until it
+# succeeds; fail the demo after SECONDS.
+wait_for() {
+    local limit=$1 what=$2 i
+    shift 2
+    for i in $(seq 1 $((limit * 10))); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    demo_fail "$what: not seen within $limit s"
+}
+# the simulated host's figure for domain NAME, column COL of xensim info
+host_dom() { host info | awk -v n="$1" -v c="$2" '$1 == n { print $c }'; }
+host_field() { host info | awk -v k="$1" '$1 == k { print $3 }'; }
 
 section "1. Domain XML: <memoryClaim/> and <memoryPolicy/>"
 
@@ -103,8 +119,11 @@ echo
 say "virsh setmem sets the guest's balloon target; its balloon driver gives the" \
     "memory back to the host at its own pace:"
 v setmem batch 2097152 --live
-sleep 5
-printf '$ xensim info | grep batch\n'
+t0=$(date +%s%N)
+batch_at_target() { [ "$(host_dom batch 4)" = 2048 ]; }
+wait_for 30 "batch's balloon reaching 2048 MiB" batch_at_target
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+printf '$ xensim info | grep batch   (%d.%01d s later)\n' $((ms / 1000)) $((ms % 1000 / 100))
 host info | grep -E 'Name|batch'
 echo
 v destroy web
@@ -112,15 +131,19 @@ v destroy db
 v destroy batch
 printf '$ xensim info | head -4\n'
 host info | head -4
+left=$(host info | awk 'table && $1 != "Name" && $1 != "Domain-0" { print $1 } /^$/ { table = 1 }')
+[ -z "$left" ] || demo_fail "domains left on the host after destroy: $left"
 XENSIM_BUILD_DIR=$builddir "$top/scripts/daemon.sh" stop "$work/host" >/dev/null
 
 section "3. Claims: atomic admission, fail fast, free memory net of claims"
 say "Now a smaller host (4 GiB, dom0 1 GiB: about 3 GiB free). Every domain" \
     "says <memoryClaim/>, so its build first claims all of its memory in the" \
     "hypervisor, and our driver admits a start only into memory nobody else" \
-    "has claimed or is about to take."
+    "has claimed or is about to take. This host fills a domain's memory at" \
+    "256 MiB/s, so a build lasts long enough to be watched."
 echo
-uri=$(XENSIM_BUILD_DIR=$builddir "$top/scripts/daemon.sh" start "$work/host" -- --memory 4G --dom0 1G)
+uri=$(XENSIM_BUILD_DIR=$builddir "$top/scripts/daemon.sh" start "$work/host" -- \
+      --memory 4G --dom0 1G --populate-rate 256M)
 claim_domain() {
     "$top/scripts/pv-domain-xml.sh" "$1" "$2" 1 "<memoryClaim/>" > "$work/$1.xml"
     "$virsh" -q -c "$uri" define "$work/$1.xml" >/dev/null
@@ -129,11 +152,21 @@ claim_domain huge 16384
 say "A 16 GiB domain cannot fit. It fails at once, before a page is populated," \
     "with the numbers (the stock driver would build it until memory runs out):"
 start=$(date +%s%N)
-v start huge || true
+if v start huge > "$work/huge.out"; then
+    cat "$work/huge.out"
+    demo_fail "the 16 GiB domain started on a 4 GiB host"
+fi
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
+cat "$work/huge.out"
 echo "   ($ms ms)"
+grep -q 'not enough memory to start domain' "$work/huge.out" ||
+    demo_fail "the refusal does not say why"
+[ -z "$(host_dom huge 1)" ] || demo_fail "the refused domain was left on the host"
 echo
-say "Eight 512 MiB domains started at the same moment, on room for five:"
+free=$(host_field free_memory)
+fit=$(( free / 512 ))
+say "Eight 512 MiB domains started at the same moment, on room for $fit" \
+    "($free MiB free); which $fit win is up to the race:"
 for i in 1 2 3 4 5 6 7 8; do
     claim_domain "vm$i" 512
 done
@@ -142,23 +175,40 @@ for i in 1 2 3 4 5 6 7 8; do
           echo "   vm$i: started"
       else
           echo "   vm$i: refused: $(sed -n 's/^error: operation failed: //p' "$work/vm$i.err" | cut -c1-60)..."
-      fi ) &
+      fi ) > "$work/vm$i.result" &
 done
 wait
+cat "$work"/vm?.result
+started=$(grep -c ': started$' "$work"/vm?.result | awk -F: '{ n += $2 } END { print n }')
+refused=$(grep -l 'not enough memory to start domain' "$work"/vm?.err 2>/dev/null | wc -l)
 echo
-say "Exactly the five that fit run; no claim is left, nothing is over-committed:"
+say "Exactly the $fit that fit run; no claim is left, nothing is over-committed:"
 printf '$ xensim info\n'
 host info | grep -E '^(free_memory|outstanding_claims)|^vm|^Name'
+running=$(host info | awk '$1 ~ /^vm[0-9]$/ && $NF == "running"' | wc -l)
+[ "$started" = "$fit" ] && [ "$running" = "$fit" ] ||
+    demo_fail "$started started and $running run on the host, where $fit fit"
+[ "$refused" = $(( 8 - fit )) ] ||
+    demo_fail "$refused of $(( 8 - fit )) starts were refused for want of memory"
+[ "$(host_field outstanding_claims)" = 0 ] || demo_fail "a claim was left after the storm"
 echo
-say "While a domain builds, its claim is visible, and free memory is net of it:"
-"$virsh" -q -c "$uri" destroy vm1 >/dev/null
-"$virsh" -q -c "$uri" destroy vm2 >/dev/null
+# Two of those that won make room again, whichever they are.
+gone=$("$virsh" -q -c "$uri" list --name | grep '^vm' | sort | head -2)
+say "While a domain builds, its claim is visible, and free memory is net of it" \
+    "(after destroying $(echo $gone | sed 's/ / and /') to make room):"
+for name in $gone; do
+    "$virsh" -q -c "$uri" destroy "$name" >/dev/null
+done
 claim_domain slow 1024
-"$virsh" -q -c "$uri" start slow >/dev/null &
-sleep 0.3
-v nodememstats
+"$virsh" -q -c "$uri" start slow > "$work/slow.out" 2>&1 &
+slow_pid=$!
+slow_claiming() { [ "$(host_dom slow 7)" -gt 0 ] 2>/dev/null; }
+wait_for 30 "the building domain's claim" slow_claiming
+v nodememstats | tee "$work/nodememstats"
 v freecell
-wait
+wait "$slow_pid" || { cat "$work/slow.out"; demo_fail "the domain 'slow' did not start"; }
+claimed=$(awk '$1 == "claimed:" { print $2 }' "$work/nodememstats")
+[ "${claimed:-0}" -gt 0 ] || demo_fail "nodememstats showed no claim while 'slow' was building"
 XENSIM_BUILD_DIR=$builddir "$top/scripts/daemon.sh" stop "$work/host" >/dev/null
 
 section "4. Guest memory statistics: our agent, dommemstat, domstats, the period"
@@ -180,38 +230,51 @@ agent() {
         XENSIM_SOCKET="$work/host/xensim.sock" \
         "$builddir/tools/xenmemstatd/xenmemstatd" --proc-root "$top/tests/xenmemstatddata/debian12-1g" "$@"
 }
+records() { grep -c '^1 t=' "$work/agent.out" || true; }
 say "The domain's XML asks for statistics every 2 s (<stats period='2'/>); the" \
     "driver wrote that to a key only dom0 can write and the guest can read:"
 printf '$ xensim xs-read /local/domain/%s/memory/stats-period\n' "$appid"
-host xs-read "/local/domain/$appid/memory/stats-period"
+host xs-read "/local/domain/$appid/memory/stats-period" | tee "$work/period"
+[ "$(cat "$work/period")" = 2 ] || demo_fail "the period key does not hold 2"
 echo
 say "The agent starts in the guest and writes its record:"
-agent --verbose > "$work/agent.out" 2>&1 &
+: > "$work/agent.out"
+agent --verbose >> "$work/agent.out" 2>&1 &
 agent_pid=$!
-sleep 1
+has_record() { [ "$(records)" -ge 1 ]; }
+wait_for 10 "the agent's first record" has_record
 printf '$ xenmemstatd --verbose   (in the guest)\n'
-head -1 "$work/agent.out"
+grep -m1 '^1 t=' "$work/agent.out"
 echo
+has_unused() { "$virsh" -q -c "$uri" dommemstat app | grep -q '^unused '; }
+wait_for 10 "the guest's figures in dommemstat" has_unused
 v dommemstat app
 echo
 say "The same through the bulk API, with the QEMU driver's field names, for" \
-    "every domain in one call (1000 domains take about 25 ms):"
-v domstats --balloon app
+    "every domain in one call (./run bench stats times it for 1000 domains):"
+v domstats --balloon app | tee "$work/domstats"
+grep -q 'balloon.unused=' "$work/domstats" || demo_fail "domstats shows no guest figure"
 say "The host sets a new period live; the agent follows at once (it watches" \
     "the key) and writes every second now:"
 v dommemstat app --period 1 --live
-sleep 3
+n0=$(records)
+three_more() { [ "$(records)" -ge $((n0 + 3)) ]; }
+t0=$(date +%s%N)
+wait_for 20 "three records at the new period" three_more
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 printf '$ xenmemstatd --verbose   (in the guest: records written so far)\n'
-grep -c '^1 t=' "$work/agent.out" | sed 's/^/   /'
+echo "   $(records) ($((n0)) before the change; three more in $ms ms)"
 kill -TERM "$agent_pid"
 wait "$agent_pid" || true
 echo
 say "Its balloon moves when the host asks, and a balloon-change event says so:"
-"$virsh" -q -c "$uri" event app --event balloon-change --loop --timeout 3 > "$work/event.out" &
-sleep 0.5
+"$top/scripts/balloon-events.py" "$uri" app 524288 30 > "$work/event.out" 2>&1 &
+event_pid=$!
+subscribed() { grep -q '^ready$' "$work/event.out" || ! kill -0 "$event_pid" 2>/dev/null; }
+wait_for 30 "the event subscription" subscribed
 v setmem app 512M --live
-wait || true
-printf '$ virsh event app --event balloon-change --loop   (at most one a second)\n'
-cat "$work/event.out"
+wait "$event_pid" || { cat "$work/event.out"; demo_fail "no balloon-change event reported 524288 KiB"; }
+printf '$ balloon-events.py   (a libvirt client subscribed to balloon-change; at most one event a second)\n'
+sed -n "s/^balloon-change \(.*\)/event 'balloon-change' for domain 'app': \1 KiB/p" "$work/event.out"
 echo
 echo "demo: done"
