@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Run a libFuzzer target for a while on a copy of its seed corpus and say
 # how many inputs it executed; fails when the fuzzer finds a crash.
+# libFuzzer reports a finding with exit status 77, which test harnesses
+# read as "skipped": any non-zero status becomes 1 here.
 #
 # Usage: fuzz-run.sh FUZZER SEED_CORPUS_DIR SECONDS
 set -euo pipefail
@@ -21,6 +23,8 @@ runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
 echo "$(basename "$fuzzer"): ${runs:-0} executions in ${seconds} s, exit status $status"
 if [ "$status" != 0 ]; then
     grep -A30 -m1 "ERROR\|==ERROR\|runtime error\|deadly signal" "$work/log" || tail -30 "$work/log"
-    ls "$work"/crash-* 2>/dev/null | head -3
+    ls "$work"/crash-* "$work"/leak-* "$work"/oom-* "$work"/timeout-* 2>/dev/null | head -3
+    echo "$(basename "$fuzzer"): FINDING (libFuzzer exit status $status)"
+    exit 1
 fi
-exit "$status"
+exit 0

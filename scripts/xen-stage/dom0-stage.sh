@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # dom0's stage, run by dom0-init.sh chrooted into the host's root (shared
-# read-only over 9p):  make the writable places tmpfs, bring up Xen's
+# read-only over 9p):  make the rest of the writable places tmpfs, bring up Xen's
 # dom0 services, run the scenario with our libvirt daemon and then with
 # Debian's stock one, and print the report.  Exit status 1 if either
 # scenario failed a check.
@@ -18,12 +18,10 @@ out=$stage/out          # shared writable with the host
 # reads the report from.
 echo 1 > /proc/sys/kernel/printk
 
-# Writable places.  /etc/libvirt and /etc/xen keep the host's files (the
-# stock client reads /etc/libvirt/libvirt.conf); our build's prefix is
-# where our daemon keeps its state (fixed at build time).
-for d in /run /tmp /var/lib /var/log /var/cache; do
-    mount -t tmpfs -o mode=0755 xenstage "$d"
-done
+# Writable places (/run, /tmp and /var's are tmpfs already, dom0-init.sh).
+# /etc/libvirt and /etc/xen keep the host's files (the stock client reads
+# /etc/libvirt/libvirt.conf); our build's prefix is where our daemon keeps
+# its state (fixed at build time; run.sh made the mount points).
 for d in /etc/libvirt /etc/xen; do
     mkdir -p /tmp/etc-copy
     rm -rf /tmp/etc-copy/x

@@ -5,6 +5,9 @@
 #
 #   scripts/xen-stage/run.sh TOP
 #
+# TOP may be anywhere, /tmp included: dom0 reaches it through a 9p share
+# of its own, not through the host's root.
+#
 # Everything lands in TOP/.cache/xen-stage/: img/ (what QEMU boots),
 # snap/ (our libvirt, copied so that a rebuild during the run cannot mix
 # binaries), out/ (shared writable with dom0: figures, guest consoles,
@@ -31,6 +34,11 @@ command -v qemu-system-x86_64 > /dev/null && [ -x /usr/lib/xen-4.17/bin/xl ] ||
 
 rm -rf "$stage/out" "$stage/snap"
 mkdir -p "$stage/out" "$stage/snap"
+# dom0 sees the checkout through a 9p share of its own, read-only; the
+# places it lays tmpfs over must exist in it: our daemon's state and
+# configuration under the build's prefix (fixed at build time), which a
+# clone that was only built does not have yet
+mkdir -p "$top/build/install/var" "$top/build/install/etc/libvirt"
 
 log "assembling Xen, dom0 and guest images in $stage/img"
 kver=$("$top/scripts/xen-stage/assemble.sh" "$top" "$stage")
@@ -49,6 +57,7 @@ qemu=(qemu-system-x86_64
     -kernel "$stage/img/xen" -append "$xen_args"
     -initrd "$stage/img/vmlinuz $dom0_args,$stage/img/dom0.cpio.gz"
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+    -virtfs "local,path=$top,mount_tag=checkout,security_model=none,readonly=on,multidevs=remap"
     -virtfs "local,path=$stage/out,mount_tag=stage,security_model=none,multidevs=remap")
 printf '%q ' "${qemu[@]}" > "$stage/qemu-command"
 log "booting Xen 4.17 + dom0 (Linux $kver) under QEMU TCG; serial log: $stage/serial.log"
