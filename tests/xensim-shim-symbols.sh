@@ -13,13 +13,32 @@ preload=$2
 shift 2
 . "$top/tests/checks.sh"
 
+export LC_ALL=C
 allow=$(grep -v '^#' "$top/tests/xensimdata/pure-libxl-symbols.txt")
-defined=$(nm -D --defined-only "$preload" | awk '{ print $3 }')
+# nm's own exit status decides: a preload or a module it cannot read is a
+# failure, never an empty list of symbols
+if ! defined=$(nm -D --defined-only "$preload" | awk '{ print $3 }') || [ -z "$defined" ]; then
+    fail "cannot read the symbols the preload $preload defines"
+fi
+[ "$#" -gt 0 ] && pass || fail "no driver module to check"
 
 for module in "$@"; do
-    missing=$(nm -D --undefined-only "$module" | awk '{ print $2 }' |
-              sed 's/@.*//' | grep -E '^(libxl_|xc_|xs_|xenstore_)' | sort -u |
-              grep -vxF -e "$defined" -e "$allow" || true)
+    if [ ! -f "$module" ] || [ ! -r "$module" ]; then
+        fail "$module: the driver module is missing or unreadable"
+        continue
+    fi
+    if ! imports=$(nm -D --undefined-only "$module" | awk '{ print $2 }' | sed 's/@.*//'); then
+        fail "nm cannot read the imports of $module"
+        continue
+    fi
+    imports=$(grep -E '^(libxl_|xc_|xs_|xenstore_)' <<< "$imports" | sort -u || true)
+    # a libxl driver module that imports nothing from Xen's libraries is
+    # not what this check is about
+    if ! grep -qx 'libxl_ctx_alloc' <<< "$imports"; then
+        fail "$module imports no libxl_ctx_alloc: not a libxl driver module"
+        continue
+    fi
+    missing=$(comm -23 <(echo "$imports") <(printf '%s\n%s\n' "$defined" "$allow" | sort -u))
     if [ -n "$missing" ]; then
         fail "$module imports what the preload neither defines nor allows: $(echo $missing)"
     else
