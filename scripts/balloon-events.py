@@ -27,6 +27,9 @@ def main():
 
     libvirt.virEventRegisterDefaultImpl()
     conn = libvirt.open(uri)
+    # the client only listens: no keepalive of its own, so a daemon that
+    # answers late (a busy dom0) does not drop it
+    conn.setKeepAlive(0, 0)
     dom = conn.lookupByName(name)
     reached = threading.Event()
 

@@ -43,3 +43,17 @@ xlmem() { xl_list "${2:-}" | awk -v n="$1" 'NR > 1 && $1 == n { print $3 }'; }
 xlid() { xl_list "${2:-}" | awk -v n="$1" 'NR > 1 && $1 == n { print $2 }'; }
 # xlnames [FILE]: every domain but dom0, sorted
 xlnames() { xl_list "${1:-}" | awk 'NR > 1 && $1 != "Domain-0" { print $1 }' | sort | tr '\n' ' '; }
+
+# Free memory (MiB) once it stops changing: Xen scrubs a destroyed
+# domain's pages in the background.  Polled every 0.5 s, at most 20 s.
+xl_free_settled() {
+    local f i prev
+    prev=$(xlinfo free_memory)
+    for i in $(seq 1 40); do
+        sleep 0.5
+        f=$(xlinfo free_memory)
+        [ "$f" = "$prev" ] && break
+        prev=$f
+    done
+    echo "$prev"
+}

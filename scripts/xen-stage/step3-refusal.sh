@@ -13,8 +13,8 @@ fi
 wall_ms=$(( $(now_ms) - t0 ))
 api_ms=$(virsh_ms "$work/start-big")
 err=$(grep '^error:' "$work/start-big" | tail -1 | sed 's/^error: //')
-sleep 1     # let Xen scrub what a part-way build freed
-free_after=$(xlinfo free_memory)
+# a part-way build (the stock driver's) is destroyed and scrubbed
+free_after=$(xl_free_settled)
 claims_x=$(xlinfo outstanding_claims)
 left=$(xlnames)
 state=$(vsh domstate big 2>&1 | sed -n 1p)

@@ -12,10 +12,9 @@ t0=$(now_ms)
     > "$work/storm.out" 2> "$work/storm.err" ||
     fail "step 4: $flavour storm client failed: $(tail -2 "$work/storm.err")"
 settle_ms=$(( $(now_ms) - t0 ))
-sleep 1
+free_after=$(xl_free_settled)
 t0=$(now_ms)
 xl list > "$work/xl-list-storm"
-free_after=$(xlinfo free_memory)
 claims_x=$(xlinfo outstanding_claims)
 ran=$(storm_count "$work/storm.out" OK)
 failed=$(storm_count "$work/storm.out" FAIL)
