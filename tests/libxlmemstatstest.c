@@ -57,10 +57,11 @@ testUnescape(const char *in, char *out)
 
 
 static char *
-testFormat(int rc, const char *reason, const libxlMemstatsGuest *guest,
-           unsigned long long seen)
+testFormatLimit(int rc, const char *reason, const libxlMemstatsGuest *guest,
+                unsigned long long seen, unsigned long long limitKiB)
 {
-    libxlMemstatsHypervisor hv = { .currentKiB = 1048576, .pagedKiB = 0 };
+    libxlMemstatsHypervisor hv = { .currentKiB = 1048576, .pagedKiB = 0,
+                                   .limitKiB = limitKiB };
     libxlMemstatsGuest withSeen = *guest;
     virDomainMemoryStatStruct stats[VIR_DOMAIN_MEMORY_STAT_NR];
     g_auto(virBuffer) buf = VIR_BUFFER_INITIALIZER;
@@ -75,6 +76,14 @@ testFormat(int rc, const char *reason, const libxlMemstatsGuest *guest,
         virBufferAsprintf(&buf, "%s%s=%llu", i ? " " : "",
                           tagNames[stats[i].tag], stats[i].val);
     return virBufferContentAndReset(&buf);
+}
+
+
+static char *
+testFormat(int rc, const char *reason, const libxlMemstatsGuest *guest,
+           unsigned long long seen)
+{
+    return testFormatLimit(rc, reason, guest, seen, 0);
 }
 
 
@@ -144,6 +153,28 @@ testOldAgent(const void *opaque)
 }
 
 
+/* LIMIT|RECORD|EXPECTED: a record read for a domain whose maximum memory
+ * is LIMIT KiB */
+static int
+testLimit(const void *opaque)
+{
+    const testDataLine *tc = opaque;
+    g_auto(GStrv) parts = g_strsplit(tc->line, "|", 3);
+    g_autofree char *actual = NULL;
+    libxlMemstatsGuest guest;
+    const char *reason = NULL;
+    unsigned long long limit;
+    int rc;
+
+    if (g_strv_length(parts) != 3 ||
+        virStrToLong_ullp(parts[0], NULL, 10, &limit) < 0)
+        return -1;
+    rc = libxlMemstatsParseRecord(parts[1], strlen(parts[1]), &guest, &reason);
+    actual = testFormatLimit(rc, reason, &guest, 0, limit);
+    return testCompare(tc, parts[2], actual);
+}
+
+
 /* Pages paged out are backed by nobody: RSS leaves them out */
 static int
 testPaged(const void *opaque G_GNUC_UNUSED)
@@ -181,6 +212,8 @@ mymain(void)
     if (testRunDataLines("libxlmemstatsdata", "records.txt", testRecord) < 0)
         ret = -1;
     if (testRunDataLines("libxlmemstatsdata", "oldagent.txt", testOldAgent) < 0)
+        ret = -1;
+    if (testRunDataLines("libxlmemstatsdata", "limit.txt", testLimit) < 0)
         ret = -1;
     if (virTestRun("paged memory and RSS", testPaged, NULL) < 0)
         ret = -1;

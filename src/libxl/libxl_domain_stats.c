@@ -71,6 +71,7 @@ libxlDomainStatsTags(libxlDriverPrivate *driver,
         .currentKiB = info->current_memkb,
         .pagedKiB = info->paged_memkb,
         .maxKiB = maxKiB,
+        .limitKiB = virDomainDefGetMemoryTotal(vm->def),
     };
     libxlMemstatsGuest guest;
     bool haveGuest = libxlMemstatsCacheLookup(driver->memstats, vm->def->id, &guest);

@@ -283,8 +283,11 @@ libxlMemstatsAdd(virDomainMemoryStatPtr stats,
  * domain's allocation, RSS what the host really backs (allocation minus
  * paged out).  Guest figures come from the guest, with what it cannot use
  * bounded by what it has, so that available - unused stays a meaningful
- * "used" for consumers; LAST_UPDATE is when dom0 read them.  Returns the
- * number of entries filled.
+ * "used" for consumers; LAST_UPDATE is when dom0 read them.  No Linux
+ * guest's MemTotal exceeds its domain's maximum, so a record that says so
+ * is a lie and is refused whole (the hypervisor's figures only); without
+ * a total, the maximum bounds the guest's figures.  Returns the number of
+ * entries filled.
  */
 int
 libxlMemstatsToTags(const libxlMemstatsHypervisor *hv,
@@ -302,13 +305,22 @@ libxlMemstatsToTags(const libxlMemstatsHypervisor *hv,
         { LIBXL_MEMSTATS_MINOR_FAULT, VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT },
     };
     unsigned long long paged = hv->pagedKiB < hv->currentKiB ? hv->pagedKiB : hv->currentKiB;
-    bool haveTotal = guest && guest->present[LIBXL_MEMSTATS_TOTAL];
-    unsigned long long total = haveTotal ? guest->value[LIBXL_MEMSTATS_TOTAL] : 0;
+    unsigned long long limit = hv->limitKiB ? hv->limitKiB : ULLONG_MAX;
+    bool haveTotal;
+    unsigned long long total;
     unsigned int n = 0;
     size_t i;
 
+    if (guest && guest->present[LIBXL_MEMSTATS_TOTAL] &&
+        guest->value[LIBXL_MEMSTATS_TOTAL] > limit)
+        guest = NULL;
+    haveTotal = guest && guest->present[LIBXL_MEMSTATS_TOTAL];
+    total = haveTotal ? guest->value[LIBXL_MEMSTATS_TOTAL] : 0;
+    if (haveTotal)
+        limit = total;
+
 #define GUEST_HAS(f) (guest && guest->present[f])
-#define BOUNDED(f) (haveTotal && guest->value[f] > total ? total : guest->value[f])
+#define BOUNDED(f) (guest->value[f] > limit ? limit : guest->value[f])
 
     for (i = 0; i < G_N_ELEMENTS(counters); i++) {
         if (GUEST_HAS(counters[i].field))

@@ -65,6 +65,8 @@ struct _libxlMemstatsHypervisor {
     unsigned long long pagedKiB;    /* of which paged out */
     unsigned long long maxKiB;      /* configured maximum: AVAILABLE when the
                                      * guest says nothing, as before */
+    unsigned long long limitKiB;    /* the domain's maximum memory, which no
+                                     * guest figure can exceed; 0 if unknown */
 };
 
 int
