@@ -256,19 +256,24 @@ libxlDomainStatsRecord(virConnectPtr conn,
 }
 
 
-/* The running domains' hypervisor figures by domain ID, from one list */
+/* The running domains' hypervisor figures by domain ID, from one list.
+ * The list always holds dom0, so an empty one is a failed read: without
+ * it running domains would show their configured memory as current. */
 static GHashTable *
 libxlDomainStatsListDomains(libxlDriverConfig *cfg,
                             libxl_dominfo **list,
                             int *nlist)
 {
-    GHashTable *byId = g_hash_table_new(g_direct_hash, g_direct_equal);
+    GHashTable *byId;
     int i;
 
     if (!(*list = libxl_list_domain(cfg->ctx, nlist))) {
         *nlist = 0;
-        return byId;
+        virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+                       _("cannot read the hypervisor's list of domains"));
+        return NULL;
     }
+    byId = g_hash_table_new(g_direct_hash, g_direct_equal);
     for (i = 0; i < *nlist; i++)
         g_hash_table_insert(byId, GINT_TO_POINTER((*list)[i].domid), &(*list)[i]);
     return byId;
@@ -313,7 +318,8 @@ libxlDomainStatsGetAll(virConnectPtr conn,
     stats &= LIBXL_DOMAIN_STATS_SUPPORTED;
 
     cfg = libxlDriverConfigGet(driver);
-    byId = libxlDomainStatsListDomains(cfg, &list, &nlist);
+    if (!(byId = libxlDomainStatsListDomains(cfg, &list, &nlist)))
+        return -1;
     tmpstats = g_new0(virDomainStatsRecordPtr, nvms + 1);
 
     for (i = 0; i < nvms; i++) {
