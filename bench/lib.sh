@@ -1,15 +1,33 @@
 # Sourced by the benchmarks: a simulated host with our or the stock daemon
 # on it, and small measuring helpers.  Needs $top and $build.
+#
+# Every figure a benchmark prints is read in the same run from the
+# simulated host (xensim info), the daemon's clients or the clock: the
+# helpers below fail the benchmark when the host cannot be read rather
+# than print a figure they did not measure.
 
+# a failure inside $(...) fails the step that runs it
+shopt -s inherit_errexit
+
+bench_name=$(basename "$0" .sh)
 bench_work=$(mktemp -d /tmp/overcommit-bench.XXXXXX)
+bench_sampler=
 bench_cleanup() {
     local d
+    # the sampler of a benchmark step that failed in a subshell
+    [ -f "$bench_work/sampler.pid" ] && kill "$(cat "$bench_work/sampler.pid")" 2>/dev/null || true
     for d in "$bench_work"/*/; do
-        [ -d "$d" ] && XENSIM_BUILD_DIR=$build "$top/scripts/daemon.sh" stop "$d" >/dev/null 2>&1
+        [ -d "$d" ] && { XENSIM_BUILD_DIR=$build "$top/scripts/daemon.sh" stop "$d" >/dev/null 2>&1 || true; }
     done
     rm -rf "$bench_work"
 }
 trap bench_cleanup EXIT
+
+bench_die() { echo "$bench_name: $*" >&2; exit 1; }
+
+# BENCH_SMALL=1 selects each benchmark's small configuration (a few
+# seconds, for tests/bench-lines.sh); explicit sizes override either.
+bench_small() { [ "${BENCH_SMALL:-0}" = 1 ]; }
 
 # bench_start FLAVOUR(ours|stock) LIBXL_CONF_LINES -- XENSIM_OPTIONS...
 # sets $dir and $uri.  $bench_libvirtd_extra (lines) goes into both
@@ -29,7 +47,8 @@ bench_start() {
     uri=$(XENSIM_BUILD_DIR=$build "$top/scripts/daemon.sh" start "$dir" \
             $([ "$flavour" = stock ] && echo --stock) \
             --libxl-conf "$bench_work/$flavour.conf" \
-            --libvirtd-conf-extra "$bench_work/libvirtd-extra.conf" -- "$@")
+            --libvirtd-conf-extra "$bench_work/libvirtd-extra.conf" -- "$@") ||
+        bench_die "cannot start the simulated host and the $flavour daemon"
 }
 
 bench_stop() {
@@ -45,28 +64,85 @@ bench_domain() {
     bvirsh define "$bench_work/$1.xml" >/dev/null
 }
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# milliseconds of the wall clock, without a fork
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
-# Sample the host every 50 ms in the background until bench_sample_stop:
-# the largest allocation (MiB) each domain other than dom0 reached
+# bench_host FIELD: a MiB figure of the host's header in xensim info
+# (total_memory, free_memory, outstanding_claims, ...)
+bench_host() {
+    local out v
+    out=$(bxensim info) || bench_die "cannot read the simulated host (xensim info)"
+    v=$(awk -F': *' -v f="$1" '{ sub(/ +$/, "", $1) } $1 == f { print $2 + 0; found = 1 }
+                               END { exit !found }' <<< "$out") ||
+        bench_die "xensim info has no $1"
+    echo "$v"
+}
+
+# bench_domain_mib NAME: the memory (MiB) the host's domain table gives
+# domain NAME now, 0 if the host has no such domain
+bench_domain_mib() {
+    local out
+    out=$(bxensim info) || bench_die "cannot read the simulated host (xensim info)"
+    awk -v d="$1" 'NR > 8 && $1 == d { m = $4 } END { print m + 0 }' <<< "$out"
+}
+
+# bench_domains_held: "COUNT MIB" of the domains other than dom0 on the host
+bench_domains_held() {
+    local out
+    out=$(bxensim info) || bench_die "cannot read the simulated host (xensim info)"
+    awk 'NR > 8 && $1 != "Domain-0" { n++; m += $4 } END { print n + 0, m + 0 }' <<< "$out"
+}
+
+# Sample the host's domain table in the background every INTERVAL
+# seconds (default 0.05) until bench_sample_stop.  Each sample that the
+# host answered is a line "@ MS" (when it was taken) followed by "NAME MIB"
+# for each domain other than dom0; returns once the first sample is in.
 bench_sample_start() {
+    local interval=${1:-0.05} out t
     : > "$bench_work/samples"
-    ( while :; do
-          bxensim info 2>/dev/null | awk 'NR > 8 && $1 != "Domain-0" { print $1, $4 }'
-          sleep 0.05
-      done >> "$bench_work/samples" ) &
+    ( while [ -d "$bench_work" ]; do
+          t=${EPOCHREALTIME/./}
+          if out=$(bxensim info 2>/dev/null); then
+              echo "@ $((t / 1000))"
+              awk 'NR > 8 && $1 != "Domain-0" { print $1, $4 }' <<< "$out"
+          fi
+          sleep "$interval"
+      done ) >> "$bench_work/samples" 2>/dev/null &
     bench_sampler=$!
+    echo "$bench_sampler" > "$bench_work/sampler.pid"
+    until [ -s "$bench_work/samples" ]; do
+        kill -0 "$bench_sampler" 2>/dev/null || bench_die "the host sampler stopped"
+        sleep 0.01
+    done
 }
 
 bench_sample_stop() {
     kill "$bench_sampler" 2>/dev/null || true
     wait "$bench_sampler" 2>/dev/null || true
+    bench_sampler=
+    rm -f "$bench_work/sampler.pid"
 }
 
-# the largest allocation seen for domain $1 (MiB), 0 if never seen
+# bench_peak DOMAIN [T0_MS T1_MS]: "PEAK_MIB SAMPLES", the largest
+# allocation the samples taken from T0 to T1 (default: all) saw for the
+# domain (0 if none saw it), and how many samples were taken then
 bench_peak() {
-    awk -v d="$1" '$1 == d && $2 > m { m = $2 } END { print m + 0 }' "$bench_work/samples"
+    awk -v d="$1" -v t0="${2:-0}" -v t1="${3:-0}" '
+        $1 == "@" { in_window = ($2 >= t0 && (t1 == 0 || $2 <= t1)); if (in_window) n++; next }
+        in_window && $1 == d && $2 > m { m = $2 }
+        END { print m + 0, n + 0 }' "$bench_work/samples"
 }
 
-# ratio A B with one decimal
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == 0) print "inf"; else printf "%.1f", b / a }'; }
+# bench_error FILE: the last error virsh wrote to FILE, without virsh's
+# "error: " and libvirt's "operation failed: " / "internal error: "
+bench_error() {
+    sed -n 's/^error: //p' "$1" | tail -1 |
+        sed -e 's/^operation failed: //' -e 's/^internal error: //'
+}
+
+# ratio A B: B / A with one decimal and an x ("inf" when only A is 0,
+# "n/a" when both are)
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        if (a == 0) print (b == 0 ? "n/a" : "inf"); else printf "%.1fx\n", b / a }'
+}

@@ -35,4 +35,4 @@ run_one() {     # FLAVOUR MODE -> "median_ms domains guest_figures"
 read -r o_ms o_doms o_guest < <(run_one ours bulk)
 read -r s_ms s_doms s_guest < <(run_one stock loop)
 
-echo "stats: ${o_doms} domains in ${o_ms} ms, one GetAllDomainStats call, ${o_guest} with the guest's figures vs stock ${s_ms} ms, memoryStats per domain for ${s_doms}, ${s_guest} with the guest's figures (ratio $(ratio "$o_ms" "$s_ms")x)"
+echo "stats: ${o_doms} domains in ${o_ms} ms, one GetAllDomainStats call, ${o_guest} with the guest's figures vs stock ${s_ms} ms, memoryStats per domain for ${s_doms}, ${s_guest} with the guest's figures (ratio $(ratio "$o_ms" "$s_ms"))"

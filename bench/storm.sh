@@ -51,4 +51,4 @@ run_one() {     # FLAVOUR EXTRA -> "settle_ms ran failed partway slowest_fail_ms
 read -r o_ms o_ran o_failed o_partway o_slowest o_timeouts o_claims o_running < <(run_one ours "<memoryClaim/>")
 read -r s_ms s_ran s_failed s_partway s_slowest s_timeouts s_claims s_running < <(run_one stock "")
 
-echo "storm: ${o_ran} ran, ${o_failed} failed (${o_partway} part-way, slowest in ${o_slowest} ms), ${o_timeouts} client timeouts, ${o_claims} MiB claims left, settled in ${o_ms} ms vs stock ${s_ran} ran, ${s_failed} failed (${s_partway} part-way, slowest in ${s_slowest} ms), ${s_timeouts} client timeouts, settled in ${s_ms} ms (ratio $(ratio "$o_ms" "$s_ms")x)"
+echo "storm: ${o_ran} ran, ${o_failed} failed (${o_partway} part-way, slowest in ${o_slowest} ms), ${o_timeouts} client timeouts, ${o_claims} MiB claims left, settled in ${o_ms} ms vs stock ${s_ran} ran, ${s_failed} failed (${s_partway} part-way, slowest in ${s_slowest} ms), ${s_timeouts} client timeouts, settled in ${s_ms} ms (ratio $(ratio "$o_ms" "$s_ms"))"
