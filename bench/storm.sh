@@ -1,54 +1,103 @@
 #!/usr/bin/env bash
 # storm: 64 domains of 256 MiB started at once on a simulated host with
-# room for 16.  Ours claims them; the stock driver does not.  Reports how
-# many ran, how many failed (and how many of those after building
-# part-way), the slowest refusal, client timeouts, leftover claims and
-# the time until every start has returned.
+# room for about 16.  Ours claims them; the stock driver does not.
+# Reports, from the clients: how many ran, how many failed and with what
+# error, the slowest failure, client timeouts and the time until every
+# start has returned; from the host: its free memory before the storm,
+# the domains it holds after it, how many failed starts had built
+# part-way (sampled every 50 ms) and the claims left.
+#
+# Sizes: STORM_DOMAINS, STORM_MEMORY, STORM_DOM0 (xensim sizes);
+# BENCH_SMALL=1 defaults to 12 domains on a 2 GiB host with dom0 875 MiB
+# (room for 4).
 set -euo pipefail
 top=$1
 build=$2
 . "$top/bench/lib.sh"
 
-n=64
+if bench_small; then
+    n=${STORM_DOMAINS:-12} memory=${STORM_MEMORY:-2G} dom0=${STORM_DOM0:-875M}
+else
+    # free = 8192 - 71 (Xen) - 3764 (dom0) = 4357 MiB
+    n=${STORM_DOMAINS:-64} memory=${STORM_MEMORY:-8G} dom0=${STORM_DOM0:-3764M}
+fi
+host=(--memory "$memory" --dom0 "$dom0")
+mib=256
 # libvirtd runs RPC calls on min_workers threads and, under this load, does
 # not grow past them: with the default 5, starts queue behind the builds
 # in either daemon.  Both get a worker per client so that what is measured
 # is the driver.
 bench_libvirtd_extra="min_workers = $n
 max_workers = $n"
-# free = 8192 - 71 (Xen) - 3764 (dom0) = 4357 MiB: room for 16 of 260 MiB
-host=(--memory 8G --dom0 3764M)
 
-run_one() {     # FLAVOUR EXTRA -> "settle_ms ran failed partway slowest_fail_ms timeouts claims_mib running"
-    local flavour=$1 extra=$2 i t0 t1 names=()
+# run_one FLAVOUR EXTRA -> "free settle_ms ran host_doms host_mib failed
+#   partway slowest_fail_ms timeouts claims_mib KINDS", KINDS the
+# failures counted by error, as 'N "error"' joined by ", "
+run_one() {
+    local flavour=$1 extra=$2 i t0 t1 free claims doms held names=()
     bench_start "$flavour" "" -- "${host[@]}"
-    for i in $(seq 1 $n); do
-        bench_domain "storm$i" 256 "$extra"
+    for i in $(seq 1 "$n"); do
+        bench_domain "storm$i" "$mib" "$extra"
         names+=("storm$i")
     done
+    free=$(bench_host free_memory)
     bench_sample_start
     t0=$(now_ms)
-    /usr/bin/python3 "$top/bench/storm-client.py" "$uri" "${names[@]}" > "$bench_work/$flavour.results"
+    /usr/bin/python3 "$top/bench/storm-client.py" "$uri" "${names[@]}" > "$bench_work/$flavour.results" ||
+        bench_die "the storm client failed on the $flavour daemon"
     t1=$(now_ms)
+    # the host's state once failed builds are torn down
     sleep 0.2
     bench_sample_stop
-    awk -v settle=$((t1 - t0)) -v samples="$bench_work/samples" \
-        -v claims="$(bxensim info | awk -F': *' '/^outstanding_claims/ { print $2 + 0 }')" \
-        -v running="$(bxensim info | awk 'NR > 8 && $1 != "Domain-0"' | wc -l)" '
-        BEGIN { while ((getline line < samples) > 0) { split(line, f, " "); if (f[2] > peak[f[1]]) peak[f[1]] = f[2] } }
+    claims=$(bench_host outstanding_claims)
+    held=$(bench_domains_held)
+    read -r doms held <<< "$held"
+    [ "$(wc -l < "$bench_work/$flavour.results")" = "$n" ] ||
+        bench_die "the storm client reported $(wc -l < "$bench_work/$flavour.results") of $n starts"
+    awk -v settle=$((t1 - t0)) -v samples="$bench_work/samples" -v free="$free" \
+        -v claims="$claims" -v doms="$doms" -v held="$held" '
+        BEGIN {
+            while ((getline line < samples) > 0) {
+                split(line, f, " ")
+                if (f[1] != "@" && f[2] > peak[f[1]]) peak[f[1]] = f[2]
+            }
+        }
         $2 == "OK" { ran++ }
         $2 == "FAIL" {
             failed++
             if ($3 > slowest) slowest = $3
             if (peak[$1] > 0) partway++
             if ($0 ~ /keepalive/) timeouts++
+            # the error without its prefix, its figures and domain names
+            msg = $0
+            sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", msg)
+            sub(/^(operation failed|internal error): /, "", msg)
+            sub(/(: |;).*/, "", msg)
+            gsub(/ *'\''[^'\'']*'\''/, "", msg)
+            if (!(msg in kind)) order[nkinds++] = msg
+            kind[msg]++
         }
-        END { print settle, ran + 0, failed + 0, partway + 0, slowest + 0, timeouts + 0, claims, running }
+        END {
+            kinds = ""
+            for (i = 0; i < nkinds; i++)
+                kinds = kinds (i ? ", " : "") kind[order[i]] " \"" order[i] "\""
+            print free, settle, ran + 0, doms, held, failed + 0, partway + 0, slowest + 0,
+                  timeouts + 0, claims, kinds
+        }
     ' "$bench_work/$flavour.results"
     bench_stop
 }
 
-read -r o_ms o_ran o_failed o_partway o_slowest o_timeouts o_claims o_running < <(run_one ours "<memoryClaim/>")
-read -r s_ms s_ran s_failed s_partway s_slowest s_timeouts s_claims s_running < <(run_one stock "")
+describe() {   # the fields of run_one
+    local free=$1 settle=$2 ran=$3 doms=$4 held=$5 failed=$6 partway=$7 slowest=$8 timeouts=$9 claims=${10}
+    shift 10
+    printf '%s of %s MiB at once on %s MiB free: %s ran (%s on the host, %s MiB), %s failed (%s%s part-way, slowest in %s ms), %s client timeouts, %s MiB claims left, settled in %s ms' \
+        "$n" "$mib" "$free" "$ran" "$doms" "$held" "$failed" "${*:+$*, }" "$partway" "$slowest" "$timeouts" "$claims" "$settle"
+}
 
-echo "storm: ${o_ran} ran, ${o_failed} failed (${o_partway} part-way, slowest in ${o_slowest} ms), ${o_timeouts} client timeouts, ${o_claims} MiB claims left, settled in ${o_ms} ms vs stock ${s_ran} ran, ${s_failed} failed (${s_partway} part-way, slowest in ${s_slowest} ms), ${s_timeouts} client timeouts, settled in ${s_ms} ms (ratio $(ratio "$o_ms" "$s_ms"))"
+ours=$(run_one ours "<memoryClaim/>")
+stock=$(run_one stock "")
+read -r -a o <<< "$ours"
+read -r -a s <<< "$stock"
+
+echo "storm: $(describe "${o[@]}") vs stock $(describe "${s[@]}") (ratio $(ratio "${o[1]}" "${s[1]}"))"
