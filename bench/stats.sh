@@ -6,13 +6,19 @@
 # memoryStats (what 'virsh dommemstat' does for each).  Median of 5 runs
 # each, the simulated host charging a real host's xenstore and hypercall
 # latencies.
+#
+# Sizes: STATS_DOMAINS, STATS_RUNS; BENCH_SMALL=1 defaults to 50 domains
+# and 3 runs.
 set -euo pipefail
 top=$1
 build=$2
 . "$top/bench/lib.sh"
 
-n=${STATS_DOMAINS:-1000}
-runs=5
+if bench_small; then
+    n=${STATS_DOMAINS:-50} runs=${STATS_RUNS:-3}
+else
+    n=${STATS_DOMAINS:-1000} runs=${STATS_RUNS:-5}
+fi
 # 1000 domains of 16 MiB, built fast: the build is not what is measured
 host=(--memory 24G --dom0 2G --populate-rate 64G)
 client() { /usr/bin/python3 "$top/bench/stats-client.py" "$uri" "$@"; }
@@ -32,7 +38,9 @@ run_one() {     # FLAVOUR MODE -> "median_ms domains guest_figures"
     bench_stop
 }
 
-read -r o_ms o_doms o_guest < <(run_one ours bulk)
-read -r s_ms s_doms s_guest < <(run_one stock loop)
+ours=$(run_one ours bulk)
+stock=$(run_one stock loop)
+read -r o_ms o_doms o_guest <<< "$ours"
+read -r s_ms s_doms s_guest <<< "$stock"
 
 echo "stats: ${o_doms} domains in ${o_ms} ms, one GetAllDomainStats call, ${o_guest} with the guest's figures vs stock ${s_ms} ms, memoryStats per domain for ${s_doms}, ${s_guest} with the guest's figures (ratio $(ratio "$o_ms" "$s_ms"))"
