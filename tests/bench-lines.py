@@ -1,0 +1,325 @@
+#!/usr/bin/python3
+"""Check that a benchmark's line parses and that its figures agree with
+each other.
+
+Usage:
+  bench-lines.py check NAME LINE   check one line of bench/NAME.sh
+  bench-lines.py selftest          every check against lines made to break it
+
+Each check has a name; `check` prints "FAIL: NAME: CHECK: detail" for each
+check the line breaks and exits 1 if any.  The figures are the ones the
+benchmarks print (bench/*.sh); the checks are arithmetic between them (a
+ratio is the quotient of the figures it is built from, counts add up,
+nothing holds more than there was), plus the errors each side must have
+failed with.
+"""
+
+import re
+import sys
+
+RATIO = r"(?P<ratio>[0-9]+\.[0-9]x|inf|n/a)"
+OUR_REFUSAL = "not enough memory to start domain"
+STOCK_BUILD_FAILURE = "libxenlight failed to create new domain"
+
+
+def ratio_agrees(printed, denominator, numerator):
+    """printed is numerator / denominator with one decimal (inf, n/a)"""
+    if denominator == 0:
+        return printed == ("n/a" if numerator == 0 else "inf")
+    if not printed.endswith("x"):
+        return False
+    return abs(float(printed[:-1]) - numerator / denominator) <= 0.05 + 1e-9
+
+
+# ---------------------------------------------------------------- claims
+
+CLAIMS = re.compile(
+    r"claims: refused in (?P<o_ms>\d+) ms, (?P<o_pop>\d+) of (?P<o_free>\d+) "
+    r'MiB free populated: "(?P<o_err>[^"]*)" vs stock failed in (?P<s_ms>\d+) '
+    r"ms, (?P<s_pop>\d+) of (?P<s_free>\d+) MiB free populated: "
+    r'"(?P<s_err>[^"]*)" \(ratio ' + RATIO + r"\)")
+
+
+def claims(m):
+    f = {k: int(v) for k, v in m.groupdict().items() if k.endswith(("_ms", "_pop", "_free"))}
+    need = re.search(r"it needs (\d+) MiB", m["o_err"])
+    return [
+        ("ours populated <= free", f["o_pop"] <= f["o_free"]),
+        ("stock populated <= free", f["s_pop"] <= f["s_free"]),
+        ("the same free memory on both hosts", f["o_free"] == f["s_free"]),
+        ("ours failed with our refusal", m["o_err"].startswith(OUR_REFUSAL)),
+        ("our refusal's need exceeds the free memory",
+         need is not None and int(need[1]) > f["o_free"]),
+        ("stock failed in the build", m["s_err"].startswith(STOCK_BUILD_FAILURE)),
+        ("stock took time and populated memory", f["s_ms"] > 0 and f["s_pop"] > 0),
+        ("ratio = stock ms / ours ms", ratio_agrees(m["ratio"], f["o_ms"], f["s_ms"])),
+    ]
+
+
+# ---------------------------------------------------------------- storm
+
+STORM_SIDE = (
+    r"(?P<{p}n>\d+) of (?P<{p}mib>\d+) MiB at once on (?P<{p}free>\d+) MiB free: "
+    r"(?P<{p}ran>\d+) ran \((?P<{p}doms>\d+) on the host, (?P<{p}held>\d+) MiB\), "
+    r"(?P<{p}failed>\d+) failed \((?P<{p}kinds>(?:\d+ \"[^\"]*\", )*)"
+    r"(?P<{p}partway>\d+) part-way, slowest in (?P<{p}slowest>\d+) ms\), "
+    r"(?P<{p}timeouts>\d+) client timeouts, (?P<{p}claims>\d+) MiB claims left, "
+    r"settled in (?P<{p}settle>\d+) ms")
+STORM = re.compile(r"storm: " + STORM_SIDE.format(p="o_") + r" vs stock " +
+                   STORM_SIDE.format(p="s_") + r" \(ratio " + RATIO + r"\)")
+
+
+def storm(m):
+    checks = []
+    sides = {}
+    for p, who in (("o_", "ours"), ("s_", "stock")):
+        f = {k[2:]: int(v) for k, v in m.groupdict().items()
+             if k.startswith(p) and k != p + "kinds"}
+        kinds = re.findall(r'(\d+) "([^"]*)"', m[p + "kinds"])
+        sides[who] = f
+        checks += [
+            (who + ": ran + failed = started", f["ran"] + f["failed"] == f["n"]),
+            (who + ": starts and domains counted", f["n"] > 0 and f["mib"] > 0),
+            (who + ": failures by error add up", sum(int(c) for c, _ in kinds) == f["failed"]),
+            (who + ": part-way <= failed", f["partway"] <= f["failed"]),
+            (who + ": timeouts <= failed", f["timeouts"] <= f["failed"]),
+            (who + ": the host runs what the clients saw run", f["doms"] == f["ran"]),
+            (who + ": the running domains hold their memory", f["held"] >= f["ran"] * f["mib"]),
+            (who + ": held <= free", f["held"] <= f["free"]),
+            (who + ": slowest failure <= settle", f["slowest"] <= f["settle"]),
+            (who + ": a failure's time only with failures", f["failed"] > 0 or f["slowest"] == 0),
+        ]
+        if who == "ours":
+            checks.append(("ours: failures are our refusal or client timeouts",
+                           all(t.startswith(OUR_REFUSAL) or "keepalive" in t
+                               for _, t in kinds)))
+            checks.append(("ours: something ran", f["ran"] > 0))
+    checks += [
+        ("the same storm on both hosts",
+         all(sides["ours"][k] == sides["stock"][k] for k in ("n", "mib", "free"))),
+        ("ratio = stock settle / ours settle",
+         ratio_agrees(m["ratio"], sides["ours"]["settle"], sides["stock"]["settle"])),
+    ]
+    return checks
+
+
+# ---------------------------------------------------------------- autoballoon
+
+AUTOBALLOON_SIDE = (
+    r"(?:started it in (?P<{p}ok_ms>\d+) ms with (?P<{p}ok_free>\d+) MiB free"
+    r"|refused it in (?P<{p}no_ms>\d+) ms with (?P<{p}no_free>\d+) MiB free: "
+    r"\"(?P<{p}err>[^\"]*)\"), dom0 gave (?P<{p}gave>-?\d+) MiB "
+    r"\((?P<{p}before>\d+) -> (?P<{p}after>\d+) MiB\), it holds (?P<{p}held>\d+) MiB")
+AUTOBALLOON = re.compile(r"autoballoon: " + AUTOBALLOON_SIDE.format(p="o_") +
+                         r" vs stock " + AUTOBALLOON_SIDE.format(p="s_") +
+                         r" \(ratio " + RATIO + r"\)")
+
+
+def autoballoon(m):
+    checks = []
+    sides = {}
+    for p, who in (("o_", "ours"), ("s_", "stock")):
+        started = m[p + "ok_ms"] is not None
+        free = int(m[p + ("ok_free" if started else "no_free")])
+        gave, before, after, held = (int(m[p + k]) for k in ("gave", "before", "after", "held"))
+        sides[who] = (free, before, held)
+        checks += [
+            (who + ": dom0 gave = before - after", gave == before - after),
+            (who + ": a started domain holds memory, a refused one none",
+             held > 0 if started else held == 0),
+            (who + ": held <= free + what dom0 gave", held <= free + max(gave, 0)),
+        ]
+    checks += [
+        ("the same host on both sides", sides["ours"][:2] == sides["stock"][:2]),
+        ("ratio = ours held / stock held",
+         ratio_agrees(m["ratio"], sides["stock"][2], sides["ours"][2])),
+    ]
+    return checks
+
+
+# ---------------------------------------------------------------- stats
+
+STATS = re.compile(
+    r"stats: (?P<o_doms>\d+) domains in (?P<o_ms>[0-9]+\.[0-9]) ms, one "
+    r"GetAllDomainStats call, (?P<o_guest>\d+) with the guest's figures vs stock "
+    r"(?P<s_ms>[0-9]+\.[0-9]) ms, memoryStats per domain for (?P<s_doms>\d+), "
+    r"(?P<s_guest>\d+) with the guest's figures \(ratio " + RATIO + r"\)")
+
+
+def stats(m):
+    d = {k: int(m[k]) for k in ("o_doms", "o_guest", "s_doms", "s_guest")}
+    o_ms, s_ms = float(m["o_ms"]), float(m["s_ms"])
+    return [
+        ("ours: guest figures <= domains", d["o_guest"] <= d["o_doms"]),
+        ("stock: guest figures <= domains", d["s_guest"] <= d["s_doms"]),
+        ("the same domains on both hosts", d["o_doms"] == d["s_doms"]),
+        ("domains besides dom0", d["o_doms"] >= 2),
+        ("times measured", o_ms > 0 and s_ms > 0),
+        ("ratio = stock ms / ours ms", ratio_agrees(m["ratio"], o_ms, s_ms)),
+    ]
+
+
+BENCHES = {
+    "claims": (CLAIMS, claims),
+    "storm": (STORM, storm),
+    "autoballoon": (AUTOBALLOON, autoballoon),
+    "stats": (STATS, stats),
+}
+
+
+def failed_checks(name, line):
+    pattern, checks = BENCHES[name]
+    m = pattern.fullmatch(line)
+    if not m:
+        return ["the line parses"]
+    return [check for check, ok in checks(m) if not ok]
+
+
+# ---------------------------------------------------------------- selftest
+
+GOOD = {
+    "claims": 'claims: refused in 14 ms, 0 of 3033 MiB free populated: '
+              '"not enough memory to start domain \'huge\': it needs 8258 MiB" vs '
+              'stock failed in 3069 ms, 2918 of 3033 MiB free populated: '
+              '"libxenlight failed to create new domain \'huge\'" (ratio 219.2x)',
+    "storm": 'storm: 12 of 256 MiB at once on 1150 MiB free: 4 ran (4 on the host, '
+             '1024 MiB), 8 failed (8 "not enough memory to start domain", 0 part-way, '
+             'slowest in 6 ms), 0 client timeouts, 0 MiB claims left, settled in '
+             '1053 ms vs stock 12 of 256 MiB at once on 1150 MiB free: 4 ran (4 on '
+             'the host, 1024 MiB), 8 failed (8 "libxenlight failed to create new '
+             'domain", 8 part-way, slowest in 1552 ms), 0 client timeouts, 0 MiB '
+             'claims left, settled in 1948 ms (ratio 1.8x)',
+    "autoballoon": 'autoballoon: started it in 1368 ms with 489 MiB free, dom0 gave '
+                   '287 MiB (1536 -> 1249 MiB), it holds 768 MiB vs stock refused it '
+                   'in 8 ms with 489 MiB free: "Failed to balloon domain0 memory", '
+                   'dom0 gave 0 MiB (1536 -> 1536 MiB), it holds 0 MiB (ratio inf)',
+    "stats": "stats: 51 domains in 0.6 ms, one GetAllDomainStats call, 50 with the "
+             "guest's figures vs stock 10.7 ms, memoryStats per domain for 51, 0 with "
+             "the guest's figures (ratio 17.8x)",
+}
+
+# Lines made to break one check each: (bench, where, pattern, replacement,
+# check).  where is "line" for the whole line, or "each" for a check of
+# either side: the replacement is made in the ours part (before " vs stock
+# ") for the check "ours: CHECK" and in the stock part for "stock: CHECK".
+# The first match of the regular expression pattern is replaced.
+BAD = [
+    ("claims", "line", r"\(ratio 219\.2x\)", "(ratio 219.2)", "the line parses"),
+    ("claims", "line", r"0 of 3033", "3034 of 3033", "ours populated <= free"),
+    ("claims", "line", r"2918 of 3033", "3100 of 3033", "stock populated <= free"),
+    ("claims", "line", r"2918 of 3033 MiB", "2918 of 3040 MiB", "the same free memory on both hosts"),
+    ("claims", "line", r'"not enough memory', '"internal error: not enough memory',
+     "ours failed with our refusal"),
+    ("claims", "line", r"it needs 8258 MiB", "it needs 3000 MiB",
+     "our refusal's need exceeds the free memory"),
+    ("claims", "line", r'"libxenlight failed', '"Failed to balloon domain0 memory; libxenlight failed',
+     "stock failed in the build"),
+    ("claims", "line", r"2918 of", "0 of", "stock took time and populated memory"),
+    ("claims", "line", r"\(ratio 219\.2x\)", "(ratio 200.0x)", "ratio = stock ms / ours ms"),
+    ("claims", "line", r"refused in 14 ms", "refused in 0 ms", "ratio = stock ms / ours ms"),
+
+    ("storm", "each", r"\d+ failed \(", "99 failed (", "ran + failed = started"),
+    ("storm", "each", r"^\d+ of \d+ MiB", "12 of 0 MiB", "starts and domains counted"),
+    ("storm", "each", r'\(\d+ "', '(1 "', "failures by error add up"),
+    ("storm", "each", r"\d+ part-way", "99 part-way", "part-way <= failed"),
+    ("storm", "each", r"\d+ client timeouts", "99 client timeouts", "timeouts <= failed"),
+    ("storm", "each", r"\(\d+ on the host", "(99 on the host",
+     "the host runs what the clients saw run"),
+    ("storm", "each", r"on the host, \d+ MiB", "on the host, 1 MiB",
+     "the running domains hold their memory"),
+    ("storm", "each", r"on the host, \d+ MiB", "on the host, 99999 MiB", "held <= free"),
+    ("storm", "each", r"slowest in \d+ ms", "slowest in 99999 ms", "slowest failure <= settle"),
+    ("storm", "each", r'\d+ ran \(\d+ on the host, \d+ MiB\), \d+ failed \((\d+ "[^"]*", )*',
+     "12 ran (12 on the host, 3072 MiB), 0 failed (", "a failure's time only with failures"),
+    ("storm", "line", r'8 "not enough memory to start domain"',
+     '8 "libxenlight failed to create new domain"',
+     "ours: failures are our refusal or client timeouts"),
+    ("storm", "line", r"4 ran \(4 on the host, 1024 MiB\), 8 failed \(8 \"not",
+     "0 ran (0 on the host, 0 MiB), 12 failed (12 \"not", "ours: something ran"),
+    ("storm", "line", r"vs stock 12 of 256 MiB at once on 1150", "vs stock 12 of 256 MiB at once on 2150",
+     "the same storm on both hosts"),
+    ("storm", "line", r"\(ratio 1\.8x\)", "(ratio 1.2x)", "ratio = stock settle / ours settle"),
+
+    ("autoballoon", "each", r"dom0 gave -?\d+ MiB", "dom0 gave 5 MiB", "dom0 gave = before - after"),
+    ("autoballoon", "each", r"it holds \d+ MiB",
+     lambda m: "it holds 100 MiB" if m[0] == "it holds 0 MiB" else "it holds 0 MiB",
+     "a started domain holds memory, a refused one none"),
+    ("autoballoon", "each", r"it holds \d+ MiB", "it holds 99999 MiB",
+     "held <= free + what dom0 gave"),
+    ("autoballoon", "line", r"in 8 ms with 489 MiB free", "in 8 ms with 490 MiB free",
+     "the same host on both sides"),
+    ("autoballoon", "line", r"\(ratio inf\)", "(ratio 1.6x)", "ratio = ours held / stock held"),
+    ("autoballoon", "line", r"started it in 1368 ms", "started it in ms", "the line parses"),
+
+    ("stats", "line", r"50 with the guest's figures vs", "52 with the guest's figures vs",
+     "ours: guest figures <= domains"),
+    ("stats", "line", r"for 51, 0 with", "for 51, 60 with", "stock: guest figures <= domains"),
+    ("stats", "line", r"per domain for 51", "per domain for 50", "the same domains on both hosts"),
+    ("stats", "line", r"51 domains in", "1 domains in", "domains besides dom0"),
+    ("stats", "line", r"stock 10\.7 ms", "stock 0.0 ms", "times measured"),
+    ("stats", "line", r"\(ratio 17\.8x\)", "(ratio 1.8x)", "ratio = stock ms / ours ms"),
+]
+
+
+def broken_lines():
+    """(bench, check, line) for each line of BAD"""
+    for name, where, pattern, repl, check in BAD:
+        good = GOOD[name]
+        if where == "line":
+            cases = [(check, good, "")]
+        else:
+            ours, stock = good.split(" vs stock ")
+            head, ours = ours.split(": ", 1)
+            cases = [("ours: " + check, ours, (head + ": ", " vs stock " + stock)),
+                     ("stock: " + check, stock, (head + ": " + ours + " vs stock ", ""))]
+        for case_check, text, around in cases:
+            broken, n = re.subn(pattern, repl, text, count=1)
+            assert n == 1 and broken != text, (name, pattern)
+            if around:
+                broken = around[0] + broken + around[1]
+            yield name, case_check, broken
+
+
+def selftest():
+    bad = 0
+    for name, line in GOOD.items():
+        failed = failed_checks(name, line)
+        if failed:
+            print("FAIL: selftest: the consistent %s line breaks: %s" % (name, "; ".join(failed)))
+            bad += 1
+    checked = set()
+    nbroken = 0
+    for name, check, line in broken_lines():
+        nbroken += 1
+        failed = failed_checks(name, line)
+        checked.add((name, check))
+        if check not in failed:
+            print("FAIL: selftest: %s: a line breaking '%s' passes it (fails: %s)"
+                  % (name, check, "; ".join(failed) or "nothing"))
+            bad += 1
+    # every check of every benchmark is shown to fail on some line
+    for name, (pattern, checks) in BENCHES.items():
+        for check, _ in checks(pattern.fullmatch(GOOD[name])):
+            if (name, check) not in checked:
+                print("FAIL: selftest: %s: no line breaks '%s'" % (name, check))
+                bad += 1
+    print("selftest: %d consistent lines, %d broken lines, %d failures"
+          % (len(GOOD), nbroken, bad))
+    return 1 if bad else 0
+
+
+def main():
+    if sys.argv[1:] == ["selftest"]:
+        return selftest()
+    if len(sys.argv) != 4 or sys.argv[1] != "check" or sys.argv[2] not in BENCHES:
+        print(__doc__, file=sys.stderr)
+        return 2
+    name, line = sys.argv[2], sys.argv[3]
+    failed = failed_checks(name, line)
+    for check in failed:
+        print("FAIL: %s: %s: %s" % (name, check, line))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
