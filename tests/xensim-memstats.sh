@@ -30,8 +30,11 @@ settle() { sleep 0.4; }
 
 uri=$(daemon start "$work" -- --memory 8G --dom0 1G)
 balloon="<devices><memballoon model='xen'><stats period='7'/></memballoon></devices>"
+# agent has 1 GiB, as the guest of our agent's fixture; the others 512 MiB
 for name in quiet agent old; do
-    "$top/scripts/pv-domain-xml.sh" "$name" 512 1 "$balloon" > "$work/$name.xml"
+    mib=512
+    [ "$name" = agent ] && mib=1024
+    "$top/scripts/pv-domain-xml.sh" "$name" "$mib" 1 "$balloon" > "$work/$name.xml"
     virsh define "$work/$name.xml" > /dev/null
     virsh start "$name" > /dev/null
 done
@@ -63,7 +66,7 @@ after=$(date +%s)
 expect "record: tags" "swap_in swap_out major_fault minor_fault unused available actual rss usable last_update disk_caches hugetlb_pgalloc hugetlb_pgfail" \
     "$(virsh dommemstat agent | awk '{ print $1 }' | xargs)"
 for pair in swap_in=8 swap_out=16 major_fault=1021 minor_fault=2203301 unused=100000 \
-            available=500000 actual=524288 rss=524288 usable=300000 disk_caches=50000 \
+            available=500000 actual=1048576 rss=1048576 usable=300000 disk_caches=50000 \
             hugetlb_pgalloc=2 hugetlb_pgfail=1; do
     expect "record: ${pair%%=*}" "${pair#*=}" "$(memstat agent "${pair%%=*}")"
 done
@@ -73,8 +76,8 @@ if [ "$updated" -ge "$before" ] && [ "$updated" -le "$after" ]; then
 else
     fail "last_update $updated is not dom0's time of the read ($before..$after); the guest wrote t=1000"
 fi
-for pair in current=524288 maximum=524288 swap_in=8 swap_out=16 major_fault=1021 \
-            minor_fault=2203301 unused=100000 available=500000 rss=524288 usable=300000 \
+for pair in current=1048576 maximum=1048576 swap_in=8 swap_out=16 major_fault=1021 \
+            minor_fault=2203301 unused=100000 available=500000 rss=1048576 usable=300000 \
             disk_caches=50000 hugetlb_pgalloc=2 hugetlb_pgfail=1 last-update="$updated"; do
     expect "domstats balloon.${pair%%=*}" "${pair#*=}" "$(domstat agent "balloon.${pair%%=*}" --balloon)"
 done
@@ -82,8 +85,8 @@ done
 # the hypervisor's figures come from the hypervisor: a guest cannot move them
 guest_write "$agentid" data/memstats "1 total=500000 free=1 actual=1 rss=1"
 settle
-expect "a guest's 'actual' is not the allocation" 524288 "$(memstat agent actual)"
-expect "a guest's 'rss' is not the backing" 524288 "$(memstat agent rss)"
+expect "a guest's 'actual' is not the allocation" 1048576 "$(memstat agent actual)"
+expect "a guest's 'rss' is not the backing" 1048576 "$(memstat agent rss)"
 # nor claim more free memory than it says it has
 guest_write "$agentid" data/memstats "1 total=1000 free=5000 avail=9000"
 settle
