@@ -25,12 +25,62 @@ guest_write() { xensim xs-write "/local/domain/$1/$2" "$3" "$1"; }
 expect() {
     if [ "$2" = "$3" ]; then pass; else fail "$1: expected '$2', got '$3'"; fi
 }
-# the cache reads what guests write after at most 100 ms
-settle() { sleep 0.4; }
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds; false
+# if it has not after SECONDS
+wait_for() {
+    local deadline=$(( $(date +%s%N) / 1000000 + $1 * 1000 ))
+    shift
+    until "$@"; do
+        [ "$(( $(date +%s%N) / 1000000 ))" -lt "$deadline" ] || return 1
+        sleep 0.1
+    done
+}
+prints() { local want=$1; shift; [ "$("$@")" = "$want" ]; }
+# at_least N CMD...: CMD prints a number of at least N
+at_least() { local n=$1 v; shift; v=$("$@"); [ -n "$v" ] && [ "$v" -ge "$n" ]; }
+# expect_soon NAME EXPECTED CMD...: CMD prints EXPECTED within the bound
+expect_soon() {
+    local name=$1 want=$2
+    shift 2
+    if wait_for "$bound" prints "$want" "$@"; then
+        pass
+    else
+        fail "$name: expected '$want' within $bound s, got '$("$@")'"
+    fi
+}
+# The cache reads what guests write after at most 100 ms; the bound only
+# keeps a broken daemon from hanging the test, and tolerates a loaded host
+bound=20
+# virsh dommemstat on one line, and its tags alone
+memstats() { virsh dommemstat "$1" | xargs; }
+memtags() { virsh dommemstat "$1" | awk '{ print $1 }' | xargs; }
+# what the domains show when their guests say nothing usable: agent has
+# 1 GiB, as the guest of our agent's fixture, old 512 MiB
+hv_only="available 1048576 actual 1048576 rss 1048576"
+hv_only_old="available 524288 actual 524288 rss 524288"
+
+# record_of LENGTH PREFIX: the record PREFIX padded to exactly LENGTH bytes
+# with fields a later agent might add, each within the parser's rules:
+# distinct names of at most 16 of a-z and _, values of at most 20 digits,
+# at most 32 fields.  The last value has a single digit.
+ones() { printf '1%.0s' $(seq 1 "$1"); }
+record_of() {
+    local len=$1 rec=$2 letters=abcdefghijklmnopqrstuvwxyz i=0 rest
+    while rest=$((len - ${#rec})); [ "$rest" -gt 46 ]; do
+        rec+=" padding_field_${letters:i:1}${letters:i:1}=$(ones 20)"
+        i=$((i + 1))
+    done
+    if [ "$rest" -gt 38 ]; then
+        rec+=" padding_middle_f=$(ones $((rest - 37)))"
+        rest=19
+    fi
+    # " " NAME "=" 1
+    rec+=" $(printf '%s' zpadding_tail_zz | head -c $((rest - 3)))=1"
+    printf '%s' "$rec"
+}
 
 uri=$(daemon start "$work" -- --memory 8G --dom0 1G)
 balloon="<devices><memballoon model='xen'><stats period='7'/></memballoon></devices>"
-# agent has 1 GiB, as the guest of our agent's fixture; the others 512 MiB
 for name in quiet agent old; do
     mib=512
     [ "$name" = agent ] && mib=1024
@@ -43,7 +93,7 @@ agentid=$(virsh domid agent)
 old=$(virsh domid old)
 
 # --- a guest that writes nothing: the hypervisor's figures, as before -----
-expect "quiet: tags" "available actual rss" "$(virsh dommemstat quiet | awk '{ print $1 }' | xargs)"
+expect "quiet: tags" "available actual rss" "$(memtags quiet)"
 expect "quiet: actual" 524288 "$(memstat quiet actual)"
 expect "quiet: available is the configured maximum" 524288 "$(memstat quiet available)"
 expect "quiet: balloon.current" 524288 "$(domstat quiet balloon.current --balloon)"
@@ -61,10 +111,10 @@ fi
 # --- our agent's record: every tag from its source ------------------------
 before=$(date +%s)
 guest_write "$agentid" data/memstats "1 t=1000 total=500000 free=100000 avail=300000 caches=50000 swapin=8 swapout=16 majflt=1021 minflt=2203301 htlbok=2 htlbfail=1"
-settle
+expect_soon "record seen" 100000 memstat agent unused
 after=$(date +%s)
 expect "record: tags" "swap_in swap_out major_fault minor_fault unused available actual rss usable last_update disk_caches hugetlb_pgalloc hugetlb_pgfail" \
-    "$(virsh dommemstat agent | awk '{ print $1 }' | xargs)"
+    "$(memtags agent)"
 for pair in swap_in=8 swap_out=16 major_fault=1021 minor_fault=2203301 unused=100000 \
             available=500000 actual=1048576 rss=1048576 usable=300000 disk_caches=50000 \
             hugetlb_pgalloc=2 hugetlb_pgfail=1; do
@@ -84,12 +134,12 @@ done
 
 # the hypervisor's figures come from the hypervisor: a guest cannot move them
 guest_write "$agentid" data/memstats "1 total=500000 free=1 actual=1 rss=1"
-settle
+expect_soon "record with actual and rss seen" 1 memstat agent unused
 expect "a guest's 'actual' is not the allocation" 1048576 "$(memstat agent actual)"
 expect "a guest's 'rss' is not the backing" 1048576 "$(memstat agent rss)"
 # nor claim more free memory than it says it has
 guest_write "$agentid" data/memstats "1 total=1000 free=5000 avail=9000"
-settle
+expect_soon "record with free over total seen" 1000 memstat agent available
 expect "free bounded by total" 1000 "$(memstat agent unused)"
 expect "usable bounded by total" 1000 "$(memstat agent usable)"
 
@@ -97,9 +147,7 @@ expect "usable bounded by total" 1000 "$(memstat agent usable)"
 guest_write "$old" data/meminfo_total 480000
 guest_write "$old" data/meminfo_free 200000
 guest_write "$old" data/updated 1
-settle
-expect "old agent: tags" "unused available actual rss usable last_update" \
-    "$(virsh dommemstat old | awk '{ print $1 }' | xargs)"
+expect_soon "old agent: tags" "unused available actual rss usable last_update" memtags old
 expect "old agent: available" 480000 "$(memstat old available)"
 expect "old agent: unused is MemAvailable" 200000 "$(memstat old unused)"
 expect "old agent: usable" 200000 "$(memstat old usable)"
@@ -108,40 +156,62 @@ expect "old agent: used = available - unused" 280000 \
 if [ "$(memstat old last_update)" -gt 1 ]; then pass; else fail "data/updated was taken for a time"; fi
 
 # --- garbage and oversized input -------------------------------------------
+# Each is written over a record just seen, so that what is shown after it
+# can only come from the refusal
+n=0
 for bad in "garbage" "2 total=1" "1 total=1 total=2" "1 total=99999999999999999999999" \
            "1  total=1" "1 total=0x10" "1 $(printf 'f%.0s=1 ' $(seq 1 40))total=1"; do
+    n=$((n + 1))
+    guest_write "$agentid" data/memstats "1 total=400000 free=$n"
+    expect_soon "record before garbage '${bad:0:30}'" "$n" memstat agent unused
     guest_write "$agentid" data/memstats "$bad"
-    settle
-    expect "garbage '${bad:0:30}': hypervisor figures only" "available actual rss" \
-        "$(virsh dommemstat agent | awk '{ print $1 }' | xargs)"
+    expect_soon "garbage '${bad:0:30}': hypervisor figures only" "$hv_only" memstats agent
 done
-long="1 total=1 $(head -c 1100 /dev/zero | tr '\0' 'x')"
-long=${long:0:1030}
-guest_write "$agentid" data/memstats "$long"
-settle
-expect "a record over 1024 bytes is refused" "" "$(memstat agent unused)"
-if guest_write "$agentid" data/memstats "1 $(head -c 3000 /dev/zero | tr '\0' 'y')" 2>/dev/null; then
+# The bound on a record's length, with records valid in every other way:
+# the longest is taken, one digit more is refused
+longest=$(record_of 1024 "1 total=400000 free=2024")
+expect "the longest record is 1024 bytes" 1024 "${#longest}"
+guest_write "$agentid" data/memstats "$longest"
+expect_soon "a record of 1024 bytes is taken" 2024 memstat agent unused
+expect "the record of 1024 bytes: available" 400000 "$(memstat agent available)"
+guest_write "$agentid" data/memstats "${longest}1"
+expect_soon "a record of 1025 bytes is refused" "$hv_only" memstats agent
+expect "the refused record is in xenstore" 1025 \
+    "$(xensim xs-read "/local/domain/$agentid/data/memstats" | tr -d '\n' | wc -c)"
+if guest_write "$agentid" data/memstats "1 $(head -c 3000 /dev/zero | tr '\0' 'y')" 2> "$work/err"; then
     fail "xenstored took a node over its size quota"
 else
-    pass
+    # ENOSPC, as xenstored's write_node_raw() answers
+    grep -q "No space left on device" "$work/err" && pass ||
+        fail "unexpected error for a node over quota: $(cat "$work/err")"
 fi
+expect "a node over quota leaves the key as it was" "${longest}1" \
+    "$(xensim xs-read "/local/domain/$agentid/data/memstats")"
+# the old agent's figures were seen above
 guest_write "$old" data/meminfo_total "lots"
-settle
-expect "old agent garbage: hypervisor figures only" "available actual rss" \
-    "$(virsh dommemstat old | awk '{ print $1 }' | xargs)"
-# one guest cannot write another's statistics
+expect_soon "old agent garbage: hypervisor figures only" "$hv_only_old" memstats old
+# one guest cannot write another's statistics (it can write its own: the
+# flood below)
 if guest_write "$quiet" "../$agentid/data/memstats" "1 total=1" 2>/dev/null ||
    xensim xs-write "/local/domain/$agentid/data/memstats" "1 total=1" "$quiet" 2>/dev/null; then
     fail "a guest wrote another guest's statistics"
 else
     pass
 fi
-# a guest writing in a loop does not hold up another's figures
-guest_write "$agentid" data/memstats "1 total=400000 free=1000"
-( for i in $(seq 1 200); do guest_write "$quiet" data/memstats "1 total=$i"; done ) &
+expect "another guest's writes leave the key as it was" "${longest}1" \
+    "$(xensim xs-read "/local/domain/$agentid/data/memstats")"
+# a guest writing in a loop does not hold up another's figures: the flood
+# runs, and is seen, until the other's figures are there
+( i=0; while [ ! -e "$work/flood.stop" ]; do
+      i=$((i + 1)); guest_write "$quiet" data/memstats "1 total=$i"
+  done ) &
 flood=$!
-settle
-expect "figures while another guest floods" 1000 "$(memstat agent unused)"
+flood_seen() { local a; a=$(memstat quiet available); [ -n "$a" ] && [ "$a" != 524288 ]; }
+wait_for "$bound" flood_seen && pass || fail "the flooding guest's records are not seen"
+guest_write "$agentid" data/memstats "1 total=400000 free=1000"
+expect_soon "figures while another guest floods" 1000 memstat agent unused
+kill -0 "$flood" 2>/dev/null && pass || fail "the flood ended before the figures were checked"
+touch "$work/flood.stop"
 wait "$flood"
 virsh list > /dev/null && pass || fail "the daemon stopped serving"
 
@@ -195,31 +265,38 @@ fi
 
 # --- the balloon change event ----------------------------------------------
 # events while the balloon moves, at most one a second, the last one with
-# the allocation it reached
-virsh event agent --event balloon-change --loop --timeout 6 > "$work/events" &
+# the allocation it reached.  The guest's balloon driver is slowed to
+# 128 MiB/s so that 512 MiB take about 4 s: a faster rate than one event a
+# second would show.
+xensim fault balloon "$agentid" 128M
+/usr/bin/python3 "$top/scripts/balloon-events.py" "$uri" agent 524288 "$((bound + 30))" \
+    > "$work/events" 2> "$work/events.err" &
 events=$!
-sleep 1
-virsh setmem agent 256M
-for i in $(seq 1 50); do
-    [ "$(memstat agent actual)" = 262144 ] && break
-    sleep 0.1
-done
-expect "actual after the balloon moved" 262144 "$(memstat agent actual)"
-wait "$events" || true
-expect "last balloon change event" "event 'balloon-change' for domain 'agent': 262144KiB" \
-    "$(grep "^event 'balloon-change'" "$work/events" | tail -1)"
-nevents=$(grep -c "^event 'balloon-change'" "$work/events" || true)
-if [ "$nevents" -ge 1 ] && [ "$nevents" -le 6 ]; then
+wait_for "$bound" grep -qx ready "$work/events" && pass ||
+    fail "the event client did not subscribe: $(cat "$work/events.err")"
+started=$(date +%s%N)
+virsh setmem agent 512M
+if wait "$events"; then
     pass
 else
-    fail "$nevents balloon change events in 6 s: $(cat "$work/events")"
+    fail "no balloon change event reported 524288 KiB: $(cat "$work/events" "$work/events.err")"
+fi
+elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+expect "actual after the balloon moved" 524288 "$(memstat agent actual)"
+expect "last balloon change event" "balloon-change 524288" "$(grep '^balloon-change ' "$work/events" | tail -1)"
+nevents=$(grep -c '^balloon-change ' "$work/events" || true)
+[ "$elapsed_ms" -ge 2000 ] && pass ||
+    fail "the balloon moved in $elapsed_ms ms: too fast for its events' rate to mean anything"
+if [ "$nevents" -ge 1 ] && [ "$nevents" -le $(( (elapsed_ms + 999) / 1000 + 1 )) ]; then
+    pass
+else
+    fail "$nevents balloon change events while the balloon moved for $elapsed_ms ms: $(xargs < "$work/events")"
 fi
 
 # --- a daemon restart reads every guest again ------------------------------
 daemon stop "$work" --keep-host > /dev/null
 uri=$(daemon start "$work")
-sleep 0.5
-expect "after a restart" 1000 "$(memstat agent unused)"
+expect_soon "after a restart" 1000 memstat agent unused
 
 # --- our guest agent writes for its domain ---------------------------------
 "$agent" --help | grep -q -- "--proc-root" && pass || fail "the agent's --help lacks --proc-root"
@@ -235,11 +312,10 @@ fixture="$top/tests/xenmemstatddata/debian12-1g"
 virsh dommemstat agent --period 1 --live > /dev/null
 LD_PRELOAD="$build/tools/xensim/libxensim-preload.so" XENSIM_DOMID=$agentid \
     XENSIM_SOCKET="$work/xensim.sock" "$agent" --once --proc-root "$fixture" > /dev/null
-settle
 total=$(awk '$1 == "MemTotal:" { print $2 }' "$fixture/meminfo")
 free=$(awk '$1 == "MemFree:" { print $2 }' "$fixture/meminfo")
 avail=$(awk '$1 == "MemAvailable:" { print $2 }' "$fixture/meminfo")
-expect "agent: available is MemTotal" "$total" "$(memstat agent available)"
+expect_soon "agent: available is MemTotal" "$total" memstat agent available
 expect "agent: unused is MemFree" "$free" "$(memstat agent unused)"
 expect "agent: usable is MemAvailable" "$avail" "$(memstat agent usable)"
 expect "agent: domstats balloon.usable" "$avail" "$(domstat agent balloon.usable --balloon)"
@@ -250,23 +326,38 @@ for pair in swap_in=5800 swap_out=28568 major_fault=3120 minor_fault=2886924 dis
 done
 expect "agent: old agents' key" "$total" "$(xensim xs-read "/local/domain/$agentid/data/meminfo_total")"
 
-# the running agent follows the period the host sets
+# the running agent follows the period the host sets: with --verbose it
+# prints each record it wrote, one line each.  At period 1 it writes every
+# second (its own --interval would be an hour) ...
+written() { wc -l < "$work/agent.out"; }
 LD_PRELOAD="$build/tools/xensim/libxensim-preload.so" XENSIM_DOMID=$agentid \
-    XENSIM_SOCKET="$work/xensim.sock" "$agent" --interval 3600 --proc-root "$fixture" > /dev/null &
+    XENSIM_SOCKET="$work/xensim.sock" "$agent" --verbose --interval 3600 \
+    --proc-root "$fixture" > "$work/agent.out" &
 agent_pid=$!
-sleep 1.5
-first=$(memstat agent last_update)
-sleep 2.5
-second=$(memstat agent last_update)
-if [ "$second" -gt "$first" ]; then pass; else fail "the agent did not write every second ($first, $second)"; fi
+if wait_for "$bound" at_least 3 written; then
+    pass
+else
+    fail "the agent did not write every second at period 1: $(written) records"
+fi
+seen=$(memstat agent last_update)
+wait_for "$bound" at_least $((seen + 1)) memstat agent last_update && pass ||
+    fail "the daemon did not see the agent's new records (last_update $seen)"
+# ... at period 0 it stops, once a write under way when it changed is done;
+# a window of five periods would show four more ...
 virsh dommemstat agent --period 0 --live > /dev/null
-sleep 1.5
-first=$(memstat agent last_update)
-sleep 2.5
-expect "period 0 pauses the agent" "$first" "$(memstat agent last_update)"
+paused=$(written)
+if wait_for 5 at_least $((paused + 2)) written; then
+    fail "period 0 did not pause the agent: $(( $(written) - paused )) records after it"
+else
+    pass
+fi
+# ... and resumes at once when the period is set again
+paused=$(written)
+resumed=$(date +%s)
 virsh dommemstat agent --period 1 --live > /dev/null
-sleep 1.5
-if [ "$(memstat agent last_update)" -gt "$first" ]; then pass; else fail "the agent did not resume"; fi
+wait_for "$bound" at_least $((paused + 1)) written && pass || fail "the agent did not resume"
+wait_for "$bound" at_least "$resumed" memstat agent last_update && pass ||
+    fail "the daemon did not see the resumed agent's record"
 kill -TERM "$agent_pid"
 wait "$agent_pid" && pass || fail "the agent did not exit cleanly on SIGTERM"
 
