@@ -117,6 +117,12 @@ if [ "${1:-}" = --check-version ]; then
     exit 0
 fi
 
+# Two builds at once (a test and a benchmark, say) must not interleave
+# their fetches and syncs: one's --delete sync of a half-copied staging
+# tree would empty the other's source tree.  One prepare at a time.
+mkdir -p "$top/.cache"
+exec 8> "$top/.cache/prepare.lock"
+flock 8
 fetch_source
 hash=$(inputs_hash)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ]; then
@@ -129,6 +135,9 @@ cp -a "$pristine" "$staging"
 apply_patches "$staging"
 overlay "$staging"
 mkdir -p "$dest"
+# the stamp goes first: a sync cut short leaves no stamp that says the
+# tree is complete
+rm -f "$stamp"
 rsync -rlpc --delete --exclude=/.overcommit-stamp "$staging/" "$dest/"
 rm -rf "$staging"
 echo "$hash" > "$stamp"
