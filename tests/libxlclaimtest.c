@@ -91,6 +91,7 @@ testDecide(const void *opaque)
     host.claimedKiB = in[2];
     host.pendingKiB = in[3];
     host.dom0KiB = in[4];
+    host.dom0TargetKiB = 0;
     host.autoballoon = in[5] != 0;
     libxlClaimDecide(&host, in[0], &d);
 
@@ -99,6 +100,43 @@ testDecide(const void *opaque)
         VIR_TEST_VERBOSE("\n%s:%zu: got %s %llu %llu %llu (MiB)", tc->file, tc->lineno,
                          libxlClaimVerdictTypeToString(d.verdict),
                          d.availKiB / MIB, d.gapKiB / MIB, d.dom0GiveKiB / MIB);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* need free claimed pending dom0 dom0target -> verdict gap lower newtarget,
+ * with autoballooning on */
+static int
+testDom0Target(const void *opaque)
+{
+    const testDataLine *tc = opaque;
+    unsigned long long in[MAX_FIELDS], out[MAX_FIELDS];
+    size_t nin, nout;
+    g_autofree char *verdict = NULL;
+    libxlClaimHost host;
+    libxlClaimDecision d;
+
+    if (testParseLine(tc->line, MIB, in, &nin, out, &nout, &verdict) < 0 ||
+        nin != 6 || nout != 3 || !verdict) {
+        VIR_TEST_VERBOSE("\n%s:%zu: malformed case '%s'", tc->file, tc->lineno, tc->line);
+        return -1;
+    }
+
+    host.freeKiB = in[1];
+    host.claimedKiB = in[2];
+    host.pendingKiB = in[3];
+    host.dom0KiB = in[4];
+    host.dom0TargetKiB = in[5];
+    host.autoballoon = true;
+    libxlClaimDecide(&host, in[0], &d);
+
+    if (STRNEQ(libxlClaimVerdictTypeToString(d.verdict), verdict) ||
+        d.gapKiB != out[0] || d.lowerKiB != out[1] || d.newTargetKiB != out[2]) {
+        VIR_TEST_VERBOSE("\n%s:%zu: got %s %llu %llu %llu (MiB)", tc->file, tc->lineno,
+                         libxlClaimVerdictTypeToString(d.verdict),
+                         d.gapKiB / MIB, d.lowerKiB / MIB, d.newTargetKiB / MIB);
         return -1;
     }
     return 0;
@@ -158,6 +196,8 @@ mymain(void)
     int ret = 0;
 
     if (testRunDataLines("libxlclaimdata", "decide.txt", testDecide) < 0)
+        ret = -1;
+    if (testRunDataLines("libxlclaimdata", "dom0target.txt", testDom0Target) < 0)
         ret = -1;
     if (testRunDataLines("libxlclaimdata", "pending.txt", testPending) < 0)
         ret = -1;

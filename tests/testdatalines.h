@@ -19,7 +19,7 @@ typedef struct {
 
 /* Every line of @dir/@name that is neither empty nor a # comment is one
  * virTestRun of @func with a testDataLine.  A file without a case fails. */
-static inline int
+static int G_GNUC_UNUSED
 testRunDataLines(const char *dir,
                  const char *name,
                  int (*func)(const void *))

@@ -11,7 +11,9 @@
  *    builds this driver has under way will still take (a ledger of starts
  *    in flight, so two concurrent starts never count the same pages);
  *  - with autoballooning on, it balloons dom0 by exactly the gap, waits
- *    only while dom0 makes progress, and starts the domain;
+ *    only while dom0 makes progress, and starts the domain; the start's
+ *    place in the ledger reserves the memory meanwhile, so the wait holds
+ *    no lock, and a refused start puts dom0's target back;
  *  - a start that cannot fit fails at once with one error that gives the
  *    numbers; so does a build whose claim lost a race.
  *
@@ -62,10 +64,15 @@ struct _libxlAdmissionTicket {
     char *name;
     unsigned long long needKiB;
     bool claim;
+    /* what this start lowered dom0's target by, and the target before */
+    unsigned long long loweredKiB;
+    unsigned long long dom0TargetKiB;
     libxlAdmissionTicket *next;
 };
 
-/* Starts under way, from admission until their build returns */
+/* Starts under way, from admission (or the start of their wait for dom0)
+ * until their build returns, oldest first.  The lock is held only to read
+ * the host and change the ledger, never across a wait. */
 static virMutex libxlAdmissionLock = VIR_MUTEX_INITIALIZER;
 static libxlAdmissionTicket *libxlAdmissionTickets;
 
@@ -100,8 +107,12 @@ libxlAdmissionWantsClaim(const libxl_domain_config *d_config)
 }
 
 
-/* What the other starts in flight will still take.  Called with the
- * admission lock held. */
+/* What the other starts in flight will still take.  A start waiting for
+ * dom0 counts only the starts older than itself: younger ones were
+ * admitted on top of its reservation, or wait behind it.  A dying domain
+ * is an earlier incarnation of the same UUID (a reboot, destroy and
+ * start): its pages are not this start's.  Called with the admission lock
+ * held. */
 static int
 libxlAdmissionPendingKiB(libxlDriverConfig *cfg,
                          const libxlAdmissionTicket *self,
@@ -113,7 +124,7 @@ libxlAdmissionPendingKiB(libxlDriverConfig *cfg,
     int i;
 
     *pendingKiB = 0;
-    if (!libxlAdmissionTickets || (libxlAdmissionTickets == self && !self->next))
+    if (!libxlAdmissionTickets || libxlAdmissionTickets == self)
         return 0;
 
     if (!(doms = libxl_list_domain(cfg->ctx, &ndoms))) {
@@ -122,19 +133,21 @@ libxlAdmissionPendingKiB(libxlDriverConfig *cfg,
         return -1;
     }
 
-    for (t = libxlAdmissionTickets; t; t = t->next) {
+    for (t = libxlAdmissionTickets; t && t != self; t = t->next) {
         unsigned long long currentKiB = 0;
         unsigned long long outstandingKiB = 0;
 
-        if (t == self)
-            continue;
         for (i = 0; i < ndoms; i++) {
+            if (doms[i].dying)
+                continue;
             if (memcmp(doms[i].uuid.uuid, t->uuid, VIR_UUID_BUFLEN) == 0) {
                 currentKiB = doms[i].current_memkb;
                 outstandingKiB = doms[i].outstanding_memkb;
             }
         }
-        *pendingKiB += libxlClaimPendingKiB(t->needKiB, currentKiB, outstandingKiB);
+        *pendingKiB = libxlClaimAddKiB(*pendingKiB,
+                                       libxlClaimPendingKiB(t->needKiB, currentKiB,
+                                                            outstandingKiB));
     }
 
     libxl_dominfo_list_free(doms, ndoms);
@@ -167,6 +180,16 @@ libxlAdmissionReadHost(libxlDriverConfig *cfg,
                        _("libxl_domain_info failed for domain 0"));
         return -1;
     }
+    if (cfg->autoballoon) {
+        uint64_t targetKiB = 0;
+
+        if (libxl_get_memory_target(cfg->ctx, 0, &targetKiB) < 0) {
+            virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+                           _("cannot read dom0's memory target"));
+            return -1;
+        }
+        host->dom0TargetKiB = targetKiB;
+    }
 
     host->autoballoon = cfg->autoballoon;
     return libxlAdmissionPendingKiB(cfg, self, &host->pendingKiB);
@@ -194,59 +217,81 @@ libxlAdmissionReportShortage(const libxlAdmissionTicket *ticket,
 }
 
 
-/* Balloon dom0 by @gapKiB and wait until the domain fits, or dom0 stops
- * giving memory.  Called with the admission lock held, so that no other
- * start counts the pages dom0 frees for this one. */
+/* Lower dom0's target to what @decision says.  Called with the admission
+ * lock held. */
 static int
-libxlAdmissionBalloon(libxlDriverConfig *cfg,
-                      libxlAdmissionTicket *ticket,
-                      unsigned long long gapKiB,
-                      libxlClaimHost *host,
-                      libxlClaimDecision *decision,
-                      unsigned long long *dom0GaveKiB)
+libxlAdmissionLowerDom0(libxlDriverConfig *cfg,
+                        libxlAdmissionTicket *ticket,
+                        const libxlClaimHost *host,
+                        const libxlClaimDecision *decision)
 {
-    unsigned long long startDom0 = host->dom0KiB;
-    unsigned long long lastDom0 = host->dom0KiB;
-    unsigned long long now, lastProgress, started;
-    uint64_t targetKiB = 0;
-
-    /* An absolute target: the API wrapper takes no negative relative one */
-    if (libxl_get_memory_target(cfg->ctx, 0, &targetKiB) < 0 ||
-        targetKiB < gapKiB ||
-        libxlSetMemoryTargetWrapper(cfg->ctx, 0, targetKiB - gapKiB,
+    ticket->dom0TargetKiB = host->dom0TargetKiB;
+    if (decision->lowerKiB == 0)
+        return 0;
+    if (libxlSetMemoryTargetWrapper(cfg->ctx, 0, decision->newTargetKiB,
                                     /* relative */ 0, /* enforce */ 0) < 0) {
         virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("failed to set dom0's memory target %llu KiB lower"),
-                       gapKiB);
+                       _("failed to set dom0's memory target to %llu KiB"),
+                       decision->newTargetKiB);
         return -1;
     }
-    VIR_DEBUG("ballooning dom0 from %llu KiB by %llu KiB for domain '%s'",
-              (unsigned long long)targetKiB, gapKiB, ticket->name);
+    ticket->loweredKiB = decision->lowerKiB;
+    VIR_DEBUG("dom0's target %llu -> %llu KiB for domain '%s'",
+              host->dom0TargetKiB, decision->newTargetKiB, ticket->name);
+    return 0;
+}
 
-    if (virTimeMillisNow(&started) < 0)
-        return -1;
-    lastProgress = started;
 
-    for (;;) {
-        g_usleep(LIBXL_ADMISSION_POLL_MS * 1000);
-        if (libxlAdmissionReadHost(cfg, ticket, host) < 0 ||
-            virTimeMillisNow(&now) < 0)
-            return -1;
+/* A start that ballooned dom0 and is refused gives back what it asked
+ * dom0 for, however far dom0 went meanwhile, and no more than the target
+ * it found.  Called with the admission lock held. */
+static void
+libxlAdmissionRestoreDom0(libxlDriverConfig *cfg,
+                          libxlAdmissionTicket *ticket)
+{
+    uint64_t targetKiB = 0;
+    unsigned long long restoreKiB;
 
-        libxlClaimDecide(host, ticket->needKiB, decision);
-        *dom0GaveKiB = startDom0 > host->dom0KiB ? startDom0 - host->dom0KiB : 0;
-        if (decision->verdict == LIBXL_CLAIM_VERDICT_ADMIT)
-            return 0;
+    if (ticket->loweredKiB == 0)
+        return;
+    if (libxl_get_memory_target(cfg->ctx, 0, &targetKiB) < 0) {
+        VIR_WARN("cannot read dom0's memory target to give back %llu KiB",
+                 ticket->loweredKiB);
+        return;
+    }
+    restoreKiB = libxlClaimAddKiB(targetKiB, ticket->loweredKiB);
+    if (restoreKiB > ticket->dom0TargetKiB)
+        restoreKiB = ticket->dom0TargetKiB;
+    if (restoreKiB > targetKiB &&
+        libxlSetMemoryTargetWrapper(cfg->ctx, 0, restoreKiB,
+                                    /* relative */ 0, /* enforce */ 0) < 0)
+        VIR_WARN("cannot give dom0's memory target back: it stays at %llu KiB",
+                 (unsigned long long)targetKiB);
+    ticket->loweredKiB = 0;
+}
 
-        if (host->dom0KiB < lastDom0) {
-            lastDom0 = host->dom0KiB;
-            lastProgress = now;
-        }
-        if (now - lastProgress >= LIBXL_ADMISSION_STALL_MS ||
-            now - started >= LIBXL_ADMISSION_BALLOON_MAX_MS) {
-            VIR_DEBUG("dom0 gave %llu of %llu KiB and stopped", *dom0GaveKiB, gapKiB);
-            decision->verdict = LIBXL_CLAIM_VERDICT_REFUSE;
-            return 0;
+
+static void
+libxlAdmissionLedgerAdd(libxlAdmissionTicket *ticket)
+{
+    libxlAdmissionTicket **p = &libxlAdmissionTickets;
+
+    while (*p)
+        p = &(*p)->next;
+    ticket->next = NULL;
+    *p = ticket;
+}
+
+
+static void
+libxlAdmissionLedgerRemove(libxlAdmissionTicket *ticket)
+{
+    libxlAdmissionTicket **p;
+
+    for (p = &libxlAdmissionTickets; *p; p = &(*p)->next) {
+        if (*p == ticket) {
+            *p = ticket->next;
+            break;
         }
     }
 }
@@ -262,13 +307,64 @@ libxlAdmissionTicketFree(libxlAdmissionTicket *ticket)
 }
 
 
+/* Wait, without the admission lock, until the domain fits or dom0 stops
+ * giving memory.  The ticket is in the ledger, so no other start counts
+ * the pages dom0 frees for this one.  Returns 0 once it fits, -1 with an
+ * error reported if it does not. */
+static int
+libxlAdmissionWaitForDom0(libxlDriverConfig *cfg,
+                          libxlAdmissionTicket *ticket,
+                          unsigned long long startDom0KiB)
+{
+    unsigned long long lastDom0 = startDom0KiB;
+    unsigned long long now, lastProgress, started;
+
+    if (virTimeMillisNow(&started) < 0)
+        return -1;
+    lastProgress = started;
+
+    for (;;) {
+        g_usleep(LIBXL_ADMISSION_POLL_MS * 1000);
+
+        VIR_WITH_MUTEX_LOCK_GUARD(&libxlAdmissionLock) {
+            libxlClaimHost host = { 0 };
+            libxlClaimDecision decision;
+
+            if (libxlAdmissionReadHost(cfg, ticket, &host) < 0 ||
+                virTimeMillisNow(&now) < 0)
+                return -1;
+
+            libxlClaimDecide(&host, ticket->needKiB, &decision);
+            if (decision.verdict == LIBXL_CLAIM_VERDICT_ADMIT)
+                return 0;
+
+            if (host.dom0KiB < lastDom0) {
+                lastDom0 = host.dom0KiB;
+                lastProgress = now;
+            }
+            if (now - lastProgress >= LIBXL_ADMISSION_STALL_MS ||
+                now - started >= LIBXL_ADMISSION_BALLOON_MAX_MS) {
+                unsigned long long gave = libxlClaimSubKiB(startDom0KiB, host.dom0KiB);
+
+                VIR_DEBUG("dom0 gave %llu KiB for domain '%s' and stopped",
+                          gave, ticket->name);
+                libxlAdmissionReportShortage(ticket, &host, &decision, gave);
+                return -1;
+            }
+        }
+    }
+}
+
+
 /**
  * libxlAdmissionBegin:
  * @cfg: the driver's configuration
- * @def: the domain to start
+ * @def: the domain to start, in a job (read only, the domain unlocked)
  * @d_config: its libxl configuration, claim_mode already set
  * @ticket: set to the start's place in the ledger; end it with
  *          libxlAdmissionEnd once the build has returned
+ *
+ * May wait for dom0 to balloon: call it without the domain locked.
  *
  * Returns 0 if the build may go ahead, -1 with an error reported if it
  * must not (it would not fit, or the host could not be read).
@@ -279,11 +375,9 @@ libxlAdmissionBegin(libxlDriverConfig *cfg,
                     libxl_domain_config *d_config,
                     libxlAdmissionTicket **ticket)
 {
-    VIR_LOCK_GUARD lock = virLockGuardLock(&libxlAdmissionLock);
     libxlAdmissionTicket *t = g_new0(libxlAdmissionTicket, 1);
     libxlClaimHost host = { 0 };
     libxlClaimDecision decision;
-    unsigned long long dom0GaveKiB = 0;
     uint64_t needKiB;
 
     *ticket = NULL;
@@ -300,35 +394,50 @@ libxlAdmissionBegin(libxlDriverConfig *cfg,
     }
     t->needKiB = needKiB;
 
-    /* Without a claim or autoballooning the start goes ahead unchecked, as
-     * it always has; it still counts in the ledger for the others. */
-    if (t->claim || cfg->autoballoon) {
+    VIR_WITH_MUTEX_LOCK_GUARD(&libxlAdmissionLock) {
+        /* Without a claim or autoballooning the start goes ahead
+         * unchecked, as it always has; it still counts in the ledger for
+         * the others. */
+        if (!t->claim && !cfg->autoballoon) {
+            libxlAdmissionLedgerAdd(t);
+            *ticket = t;
+            return 0;
+        }
+
         if (libxlAdmissionReadHost(cfg, t, &host) < 0) {
             libxlAdmissionTicketFree(t);
             return -1;
         }
         libxlClaimDecide(&host, t->needKiB, &decision);
-
-        if (decision.verdict == LIBXL_CLAIM_VERDICT_BALLOON &&
-            libxlAdmissionBalloon(cfg, t, decision.gapKiB, &host,
-                                  &decision, &dom0GaveKiB) < 0) {
-            libxlAdmissionTicketFree(t);
-            return -1;
-        }
-
         VIR_DEBUG("domain '%s' needs %llu KiB, %llu KiB available: %s",
                   t->name, t->needKiB, decision.availKiB,
                   libxlClaimVerdictTypeToString(decision.verdict));
 
-        if (decision.verdict != LIBXL_CLAIM_VERDICT_ADMIT) {
-            libxlAdmissionReportShortage(t, &host, &decision, dom0GaveKiB);
+        if (decision.verdict == LIBXL_CLAIM_VERDICT_REFUSE) {
+            libxlAdmissionReportShortage(t, &host, &decision, 0);
             libxlAdmissionTicketFree(t);
             return -1;
         }
+        if (decision.verdict == LIBXL_CLAIM_VERDICT_BALLOON &&
+            libxlAdmissionLowerDom0(cfg, t, &host, &decision) < 0) {
+            libxlAdmissionTicketFree(t);
+            return -1;
+        }
+        libxlAdmissionLedgerAdd(t);
+        if (decision.verdict == LIBXL_CLAIM_VERDICT_ADMIT) {
+            *ticket = t;
+            return 0;
+        }
     }
 
-    t->next = libxlAdmissionTickets;
-    libxlAdmissionTickets = t;
+    if (libxlAdmissionWaitForDom0(cfg, t, host.dom0KiB) < 0) {
+        VIR_WITH_MUTEX_LOCK_GUARD(&libxlAdmissionLock) {
+            libxlAdmissionLedgerRemove(t);
+            libxlAdmissionRestoreDom0(cfg, t);
+        }
+        libxlAdmissionTicketFree(t);
+        return -1;
+    }
     *ticket = t;
     return 0;
 }
@@ -369,16 +478,10 @@ void
 libxlAdmissionEnd(libxlAdmissionTicket *ticket)
 {
     VIR_LOCK_GUARD lock = virLockGuardLock(&libxlAdmissionLock);
-    libxlAdmissionTicket **p;
 
     if (!ticket)
         return;
-    for (p = &libxlAdmissionTickets; *p; p = &(*p)->next) {
-        if (*p == ticket) {
-            *p = ticket->next;
-            break;
-        }
-    }
+    libxlAdmissionLedgerRemove(ticket);
     libxlAdmissionTicketFree(ticket);
 }
 

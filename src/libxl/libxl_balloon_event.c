@@ -7,6 +7,11 @@
  * the last poll.  The poll period is also the rate limit: at most one
  * event a second per domain, however fast a balloon moves.
  *
+ * The poll runs in a thread of its own, not on the event loop: mapping a
+ * domain ID to its object locks domain objects one by one, and a domain
+ * may be locked by a thread that waits; the event loop must never wait
+ * behind it (RPC I/O, keepalives and libxl's fd events run there).
+ *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
  * License as published by the Free Software Foundation; either
@@ -29,8 +34,9 @@
 #include "libxl_balloon_event.h"
 #include "libxl_conf.h"
 #include "domain_event.h"
-#include "virevent.h"
 #include "virlog.h"
+#include "virthread.h"
+#include "virtime.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
@@ -40,8 +46,11 @@ VIR_LOG_INIT("libxl.libxl_balloon_event");
 
 struct _libxlBalloonEvents {
     libxlDriverPrivate *driver;
-    int timer;
-    /* domid -> allocation in KiB at the last poll; only the event loop
+    virMutex lock;
+    virCond cond;
+    bool quit;              /* under lock */
+    virThread thread;
+    /* domid -> allocation in KiB at the last poll; only the poller
      * thread touches it */
     GHashTable *last;
 };
@@ -65,9 +74,8 @@ libxlBalloonEventsEmit(libxlDriverPrivate *driver,
 
 
 static void
-libxlBalloonEventsPoll(int timer G_GNUC_UNUSED, void *opaque)
+libxlBalloonEventsPoll(libxlBalloonEvents *events)
 {
-    libxlBalloonEvents *events = opaque;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(events->driver);
     GHashTable *now;
     libxl_dominfo *list;
@@ -96,6 +104,31 @@ libxlBalloonEventsPoll(int timer G_GNUC_UNUSED, void *opaque)
 }
 
 
+static void
+libxlBalloonEventsThread(void *opaque)
+{
+    libxlBalloonEvents *events = opaque;
+    unsigned long long now;
+
+    virMutexLock(&events->lock);
+    while (!events->quit) {
+        if (virTimeMillisNow(&now) < 0)
+            break;
+        /* woken early only to quit */
+        if (virCondWaitUntil(&events->cond, &events->lock,
+                             now + LIBXL_BALLOON_EVENTS_POLL_MS) < 0 &&
+            errno != ETIMEDOUT)
+            break;
+        if (events->quit)
+            break;
+        virMutexUnlock(&events->lock);
+        libxlBalloonEventsPoll(events);
+        virMutexLock(&events->lock);
+    }
+    virMutexUnlock(&events->lock);
+}
+
+
 libxlBalloonEvents *
 libxlBalloonEventsNew(struct _libxlDriverPrivate *driver)
 {
@@ -103,11 +136,24 @@ libxlBalloonEventsNew(struct _libxlDriverPrivate *driver)
 
     events->driver = driver;
     events->last = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-    if ((events->timer = virEventAddTimeout(LIBXL_BALLOON_EVENTS_POLL_MS,
-                                            libxlBalloonEventsPoll,
-                                            events, NULL)) < 0) {
+    if (virMutexInit(&events->lock) < 0) {
+        g_hash_table_destroy(events->last);
+        g_free(events);
+        return NULL;
+    }
+    if (virCondInit(&events->cond) < 0) {
+        virMutexDestroy(&events->lock);
+        g_hash_table_destroy(events->last);
+        g_free(events);
+        return NULL;
+    }
+    if (virThreadCreateFull(&events->thread, true, libxlBalloonEventsThread,
+                            "libxl-balloon", false, events) < 0) {
         VIR_WARN("cannot poll domains' allocations: no balloon change events");
-        libxlBalloonEventsFree(events);
+        virCondDestroy(&events->cond);
+        virMutexDestroy(&events->lock);
+        g_hash_table_destroy(events->last);
+        g_free(events);
         return NULL;
     }
     return events;
@@ -119,8 +165,14 @@ libxlBalloonEventsFree(libxlBalloonEvents *events)
 {
     if (!events)
         return;
-    if (events->timer >= 0)
-        virEventRemoveTimeout(events->timer);
+    virMutexLock(&events->lock);
+    events->quit = true;
+    virCondSignal(&events->cond);
+    virMutexUnlock(&events->lock);
+    virThreadJoin(&events->thread);
+
+    virCondDestroy(&events->cond);
+    virMutexDestroy(&events->lock);
     g_hash_table_destroy(events->last);
     g_free(events);
 }

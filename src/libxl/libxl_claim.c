@@ -31,10 +31,18 @@ VIR_ENUM_IMPL(libxlClaimVerdict,
 );
 
 
-static unsigned long long
-libxlClaimSub(unsigned long long a, unsigned long long b)
+/* Sizes never wrap: a - b is 0 when b is larger, a + b saturates */
+unsigned long long
+libxlClaimSubKiB(unsigned long long a, unsigned long long b)
 {
     return a > b ? a - b : 0;
+}
+
+
+unsigned long long
+libxlClaimAddKiB(unsigned long long a, unsigned long long b)
+{
+    return a > ULLONG_MAX - b ? ULLONG_MAX : a + b;
 }
 
 
@@ -49,18 +57,37 @@ libxlClaimSub(unsigned long long a, unsigned long long b)
  * hypervisor's claim then makes the start atomic.  If that is short, dom0
  * is ballooned by exactly the gap, provided autoballooning is on and dom0
  * has that much above libxl's floor; otherwise the start is refused.
+ *
+ * The gap is the whole shortfall (claims and pending starts beyond free
+ * memory add to it).  dom0 may already be on its way down, for another
+ * start or at an admin's request: what it is still to give counts, so
+ * its target is lowered only by the rest, from its target or its
+ * allocation, whichever is lower, so that repeated starts never compound.
  */
 void
 libxlClaimDecide(const libxlClaimHost *host,
                  unsigned long long needKiB,
                  libxlClaimDecision *decision)
 {
-    decision->availKiB = libxlClaimSub(libxlClaimSub(host->freeKiB,
+    unsigned long long demand = libxlClaimAddKiB(libxlClaimAddKiB(needKiB, host->claimedKiB),
+                                              host->pendingKiB);
+    unsigned long long base = host->dom0KiB;
+    unsigned long long incoming = 0;
+
+    if (host->dom0TargetKiB && host->dom0TargetKiB < host->dom0KiB) {
+        base = host->dom0TargetKiB;
+        incoming = host->dom0KiB - host->dom0TargetKiB;
+    }
+
+    decision->availKiB = libxlClaimSubKiB(libxlClaimSubKiB(host->freeKiB,
                                                      host->claimedKiB),
                                        host->pendingKiB);
-    decision->gapKiB = libxlClaimSub(needKiB, decision->availKiB);
+    decision->gapKiB = libxlClaimSubKiB(demand, host->freeKiB);
     decision->dom0GiveKiB = host->autoballoon ?
-        libxlClaimSub(host->dom0KiB, LIBXL_CLAIM_DOM0_MIN_KIB) : 0;
+        libxlClaimSubKiB(host->dom0KiB, LIBXL_CLAIM_DOM0_MIN_KIB) : 0;
+    decision->lowerKiB = host->autoballoon ?
+        libxlClaimSubKiB(decision->gapKiB, incoming) : 0;
+    decision->newTargetKiB = libxlClaimSubKiB(base, decision->lowerKiB);
 
     if (decision->gapKiB == 0)
         decision->verdict = LIBXL_CLAIM_VERDICT_ADMIT;
@@ -68,6 +95,10 @@ libxlClaimDecide(const libxlClaimHost *host,
         decision->verdict = LIBXL_CLAIM_VERDICT_BALLOON;
     else
         decision->verdict = LIBXL_CLAIM_VERDICT_REFUSE;
+    if (decision->verdict != LIBXL_CLAIM_VERDICT_BALLOON) {
+        decision->lowerKiB = 0;
+        decision->newTargetKiB = base;
+    }
 }
 
 
@@ -85,7 +116,7 @@ libxlClaimPendingKiB(unsigned long long needKiB,
                      unsigned long long currentKiB,
                      unsigned long long outstandingKiB)
 {
-    return libxlClaimSub(needKiB, currentKiB + outstandingKiB);
+    return libxlClaimSubKiB(needKiB, libxlClaimAddKiB(currentKiB, outstandingKiB));
 }
 
 
@@ -109,7 +140,7 @@ libxlClaimNetFree(unsigned long long *cellFreeKiB,
     size_t i;
 
     for (i = 0; i < ncells; i++)
-        total += cellFreeKiB[i];
+        total = libxlClaimAddKiB(total, cellFreeKiB[i]);
 
     if (claimedKiB >= total) {
         for (i = 0; i < ncells; i++)

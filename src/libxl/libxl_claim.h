@@ -31,6 +31,9 @@ struct _libxlClaimHost {
     unsigned long long claimedKiB;  /* outstanding claims of other domains */
     unsigned long long pendingKiB;  /* what builds in flight will still take */
     unsigned long long dom0KiB;     /* dom0's current allocation */
+    unsigned long long dom0TargetKiB; /* dom0's balloon target, 0 if unknown:
+                                     * below its allocation, dom0 is already
+                                     * giving the difference */
     bool autoballoon;               /* dom0 may be ballooned for the start */
 };
 
@@ -50,7 +53,18 @@ struct _libxlClaimDecision {
     unsigned long long availKiB;    /* free minus claimed minus pending */
     unsigned long long gapKiB;      /* what is missing, 0 when it fits */
     unsigned long long dom0GiveKiB; /* what ballooning dom0 could free */
+    unsigned long long lowerKiB;    /* how much lower dom0's target must go:
+                                     * the gap less what dom0 is already
+                                     * giving */
+    unsigned long long newTargetKiB; /* dom0's target then, never below
+                                      * libxl's floor when ballooning */
 };
+
+unsigned long long
+libxlClaimSubKiB(unsigned long long a, unsigned long long b);
+
+unsigned long long
+libxlClaimAddKiB(unsigned long long a, unsigned long long b);
 
 void
 libxlClaimDecide(const libxlClaimHost *host,
