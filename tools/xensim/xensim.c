@@ -40,6 +40,8 @@ usage(FILE *fp)
 "      --populate-rate SIZE   memory a domain build fills per second (default 1G)\n"
 "      --balloon-rate SIZE    memory a balloon driver moves per second (default 512M)\n"
 "      --paging-rate SIZE     memory xenpaging moves per second (default 64M)\n"
+"      --device-setup-ms N    what a domain build spends on devices after its\n"
+"                             memory, its claim already cancelled (default 0)\n"
 "      --xs-latency-us N      cost of a xenstore request (default 65)\n"
 "      --hc-latency-us N      cost of a hypercall (default 10)\n"
 "      --node-size N          xenstored's node size quota for guests (default 2048)\n"
@@ -160,6 +162,7 @@ cmd_create(int argc, char **argv)
         { "xs-latency-us", required_argument, NULL, 'x' },
         { "hc-latency-us", required_argument, NULL, 'h' },
         { "node-size", required_argument, NULL, 'n' },
+        { "device-setup-ms", required_argument, NULL, 'D' },
         { "foreground", no_argument, NULL, 'F' },
         { NULL, 0, NULL, 0 },
     };
@@ -187,7 +190,7 @@ cmd_create(int argc, char **argv)
             fprintf(stderr, "xensim: invalid size '%s'\n", optarg);
             return 2;
         }
-        if (strchr("cxhn", opt)) {
+        if (strchr("cxhnD", opt)) {
             errno = 0;
             v = strtoul(optarg, &end, 10);
             if (errno || *end || end == optarg || *optarg == '-') {
@@ -206,6 +209,7 @@ cmd_create(int argc, char **argv)
         case 'x': cfg.xs_latency_ns = (uint64_t)v * 1000; break;
         case 'h': cfg.hc_latency_ns = (uint64_t)v * 1000; break;
         case 'n': cfg.node_size_max = v; break;
+        case 'D': cfg.host.device_setup_ms = v > 600000 ? 600000 : v; break;
         case 'F': foreground = true; break;
         default:
             usage(stderr);

@@ -346,6 +346,7 @@ xensim_physinfo_get(xensim_conn *c, xensim_physinfo *info)
     info->nr_cpus = xensim_get_u32(&r);
     info->cpu_khz = xensim_get_u64(&r);
     info->populate_rate = xensim_get_u64(&r);
+    info->device_setup_ms = xensim_get_u32(&r);
     rc = xensim_reader_done(&r) ? 0 : -EPROTO;
     free(reply);
     return rc;

@@ -56,6 +56,7 @@ typedef struct {
     uint32_t nr_cpus;
     uint64_t cpu_khz;
     uint64_t populate_rate;
+    uint32_t device_setup_ms;   /* what a build spends after its memory */
 } xensim_physinfo;
 
 /* @path NULL: $XENSIM_SOCKET.  Returns NULL with *err = -errno. */

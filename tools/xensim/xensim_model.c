@@ -64,6 +64,7 @@ xensim_host_init(xensim_host *host, const xensim_host_config *cfg)
     host->cpu_khz = cfg->cpu_khz;
     host->populate_rate = cfg->populate_rate;
     host->paging_rate = cfg->paging_rate;
+    host->device_setup_ms = cfg->device_setup_ms;
     host->dom0_balloon.rate = cfg->balloon_rate;
     host->dom0_balloon.floor = cfg->dom0_floor_pages;
 

@@ -84,6 +84,8 @@ typedef struct {
     /* Rates a simulated toolstack and guests run at */
     uint64_t populate_rate;     /* pages per second a domain build fills */
     uint64_t paging_rate;       /* pages per second xenpaging moves */
+    uint32_t device_setup_ms;   /* a build's devices, device model and
+                                 * hotplug scripts, after its memory */
     xensim_balloon dom0_balloon;
 
     /* Fault injection for the next domain created (0 = off) */
@@ -104,6 +106,7 @@ typedef struct {
     uint64_t populate_rate;
     uint64_t balloon_rate;      /* default for dom0 and new guests */
     uint64_t paging_rate;
+    uint32_t device_setup_ms;
 } xensim_host_config;
 
 /* Pages Xen keeps for itself on a host of @total_pages */

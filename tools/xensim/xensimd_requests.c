@@ -391,6 +391,7 @@ xensimd_dispatch(xensimd *d, xensimd_client *c, xensim_reader *r,
         xensim_put_u32(w, d->host.nr_cpus);
         xensim_put_u64(w, d->host.cpu_khz);
         xensim_put_u64(w, d->host.populate_rate);
+        xensim_put_u32(w, d->host.device_setup_ms);
         return 0;
 
     case XENSIM_OP_DOMAIN_LIST: {

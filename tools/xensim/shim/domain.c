@@ -412,6 +412,12 @@ libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
     if (claim)
         xensim_domain_u64_op(c, XENSIM_OP_CLAIM, domid, 0, NULL);
 
+    /* libxl__domain_build() returned: devices, the device model and the
+     * hotplug scripts take their time, the domain paused and its claim
+     * gone (libxenguest cancels it at the end of meminit) */
+    if (pi.device_setup_ms)
+        usleep((useconds_t)pi.device_setup_ms * 1000);
+
     /* libxl__build_post() */
     snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", domid);
     rc = shim_xs_printf(c, path, "%" PRIu64, max_kb);
