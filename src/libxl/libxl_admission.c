@@ -40,12 +40,12 @@
 
 #include "libxl_admission.h"
 #include "libxl_api_wrapper.h"
+#include "libxl_build_record.h"
 #include "libxl_claim.h"
 #include "libxl_node_memory.h"
 #include "virerror.h"
 #include "virlog.h"
 #include "virthread.h"
-#include "virdomainobjlist.h"
 #include "virtime.h"
 #include "viruuid.h"
 
@@ -67,6 +67,8 @@ struct _libxlAdmissionTicket {
     /* what this start lowered dom0's target by, and the target before */
     unsigned long long loweredKiB;
     unsigned long long dom0TargetKiB;
+    /* where the build's record is kept, once the build may go ahead */
+    char *recordDir;
     libxlAdmissionTicket *next;
 };
 
@@ -302,8 +304,24 @@ libxlAdmissionTicketFree(libxlAdmissionTicket *ticket)
 {
     if (!ticket)
         return;
+    if (ticket->recordDir)
+        libxlBuildRecordEnd(ticket->recordDir, ticket->uuid);
+    g_free(ticket->recordDir);
     g_free(ticket->name);
     g_free(ticket);
+}
+
+
+/* The build may go ahead: record it, so that a daemon killed before it
+ * returns can reap it */
+static int
+libxlAdmissionRecord(libxlDriverConfig *cfg,
+                     libxlAdmissionTicket *ticket)
+{
+    if (libxlBuildRecordBegin(cfg->stateDir, ticket->uuid, ticket->name) < 0)
+        return -1;
+    ticket->recordDir = g_strdup(cfg->stateDir);
+    return 0;
 }
 
 
@@ -399,6 +417,10 @@ libxlAdmissionBegin(libxlDriverConfig *cfg,
          * unchecked, as it always has; it still counts in the ledger for
          * the others. */
         if (!t->claim && !cfg->autoballoon) {
+            if (libxlAdmissionRecord(cfg, t) < 0) {
+                libxlAdmissionTicketFree(t);
+                return -1;
+            }
             libxlAdmissionLedgerAdd(t);
             *ticket = t;
             return 0;
@@ -423,14 +445,20 @@ libxlAdmissionBegin(libxlDriverConfig *cfg,
             libxlAdmissionTicketFree(t);
             return -1;
         }
-        libxlAdmissionLedgerAdd(t);
         if (decision.verdict == LIBXL_CLAIM_VERDICT_ADMIT) {
+            if (libxlAdmissionRecord(cfg, t) < 0) {
+                libxlAdmissionTicketFree(t);
+                return -1;
+            }
+            libxlAdmissionLedgerAdd(t);
             *ticket = t;
             return 0;
         }
+        libxlAdmissionLedgerAdd(t);
     }
 
-    if (libxlAdmissionWaitForDom0(cfg, t, host.dom0KiB) < 0) {
+    if (libxlAdmissionWaitForDom0(cfg, t, host.dom0KiB) < 0 ||
+        libxlAdmissionRecord(cfg, t) < 0) {
         VIR_WITH_MUTEX_LOCK_GUARD(&libxlAdmissionLock) {
             libxlAdmissionLedgerRemove(t);
             libxlAdmissionRestoreDom0(cfg, t);
@@ -483,49 +511,4 @@ libxlAdmissionEnd(libxlAdmissionTicket *ticket)
         return;
     libxlAdmissionLedgerRemove(ticket);
     libxlAdmissionTicketFree(ticket);
-}
-
-
-/**
- * libxlAdmissionReapInterrupted:
- * @driver: the libxl driver, its persistent domains loaded
- *
- * A claim only lives while a domain is being built: libxl cancels it
- * when the build ends, and the hypervisor drops it with the domain.  A
- * domain that still holds one at daemon start-up is a build the previous
- * daemon did not finish.  If it belongs to a domain libvirt knows as
- * inactive, nobody will ever finish or destroy it: destroy it, so its
- * pages and its claim go back to the host.  Domains libvirt does not know
- * may be another toolstack's builds in progress and are left alone.
- */
-void
-libxlAdmissionReapInterrupted(libxlDriverPrivate *driver)
-{
-    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
-    libxl_dominfo *doms;
-    int ndoms = 0;
-    int i;
-
-    if (!(doms = libxl_list_domain(cfg->ctx, &ndoms)))
-        return;
-
-    for (i = 0; i < ndoms; i++) {
-        virDomainObj *vm;
-
-        if (doms[i].domid == 0 || doms[i].outstanding_memkb == 0)
-            continue;
-        if (!(vm = virDomainObjListFindByUUID(driver->domains, doms[i].uuid.uuid)))
-            continue;
-
-        if (!virDomainObjIsActive(vm)) {
-            VIR_WARN("destroying domain %u of '%s': its build was interrupted "
-                     "and still holds a claim of %llu KiB",
-                     doms[i].domid, vm->def->name,
-                     (unsigned long long)doms[i].outstanding_memkb);
-            libxl_domain_destroy(cfg->ctx, doms[i].domid, NULL);
-        }
-        virDomainObjEndAPI(&vm);
-    }
-
-    libxl_dominfo_list_free(doms, ndoms);
 }

@@ -41,6 +41,3 @@ libxlAdmissionExplainFailure(libxlDriverConfig *cfg,
 
 void
 libxlAdmissionEnd(libxlAdmissionTicket *ticket);
-
-void
-libxlAdmissionReapInterrupted(libxlDriverPrivate *driver);
