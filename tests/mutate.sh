@@ -27,7 +27,7 @@ set -euo pipefail
 # NAME|FILE|TEXT|REPLACEMENT|TESTS (comma-separated, cheapest first)|WHAT
 # TEXT must occur exactly once in FILE.
 mutants=(
-"ledger|src/libxl/libxl_admission.c|*pendingKiB += libxlClaimPendingKiB(|*pendingKiB += 0 * libxlClaimPendingKiB(|xensim-claims,demo|the in-flight ledger's pending sum counts nothing for other starts"
+"ledger|src/libxl/libxl_admission.c|libxlClaimPendingKiB(t->needKiB|0 * libxlClaimPendingKiB(t->needKiB|xensim-claims,xensim-admission,demo|the in-flight ledger's pending sum counts nothing for other starts"
 "record-bound|src/libxl/libxl_memstats.c|if (len > LIBXL_MEMSTATS_RECORD_MAX) {|if (len > 4 * LIBXL_MEMSTATS_RECORD_MAX) {|libxlmemstatstest,libxlmemstatstest (asan+ubsan),xensim-memstats|records over 1024 bytes are parsed"
 "claim-flag|patches/libvirt/0005-libxl-Admit-domain-starts-against-claimed-memory.patch|+    libxlAdmissionSetBuildInfo(def, cfg, b_info);|+    /* mutant: b_info.claim_mode left unset */|libxlxml2domconfigtest,xensim-claims|the build never gets claim_mode from <memoryClaim/>"
 "net-free|src/libxl/libxl_node_memory.c|return mem->freeKiB > mem->claimedKiB ? mem->freeKiB - mem->claimedKiB : 0;|return mem->freeKiB;|xensim-claims,demo|free memory (freemem, nodememstats) includes outstanding claims"
