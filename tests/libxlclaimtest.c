@@ -59,7 +59,10 @@ testParseLine(const char *line,
             *verdict = g_strdup(words[i]);
             continue;
         }
+        /* a size that does not fit in 64 bits of KiB is a broken case,
+         * not one that wraps */
         if (virStrToLong_ull(words[i], NULL, 10, &v) < 0 ||
+            v > ULLONG_MAX / unit ||
             (after ? *nout : *nin) >= MAX_FIELDS)
             return -1;
         if (after)
