@@ -46,6 +46,30 @@ libxlClaimAddKiB(unsigned long long a, unsigned long long b)
 }
 
 
+/* What @terms add up to beyond @freeKiB, 0 when free memory covers them.
+ * Free memory is taken off term by term, so the result is exact whenever
+ * it fits in 64 bits: adding the terms first could saturate, and the
+ * subtraction would then lose what free memory covers. */
+static unsigned long long
+libxlClaimShortfallKiB(unsigned long long freeKiB,
+                       const unsigned long long *terms,
+                       size_t nterms)
+{
+    unsigned long long gap = 0;
+    size_t i;
+
+    for (i = 0; i < nterms; i++) {
+        if (terms[i] <= freeKiB) {
+            freeKiB -= terms[i];
+        } else {
+            gap = libxlClaimAddKiB(gap, terms[i] - freeKiB);
+            freeKiB = 0;
+        }
+    }
+    return gap;
+}
+
+
 /**
  * libxlClaimDecide:
  * @host: the host's memory as the start sees it
@@ -69,8 +93,7 @@ libxlClaimDecide(const libxlClaimHost *host,
                  unsigned long long needKiB,
                  libxlClaimDecision *decision)
 {
-    unsigned long long demand = libxlClaimAddKiB(libxlClaimAddKiB(needKiB, host->claimedKiB),
-                                              host->pendingKiB);
+    const unsigned long long demand[] = { host->claimedKiB, host->pendingKiB, needKiB };
     unsigned long long base = host->dom0KiB;
     unsigned long long incoming = 0;
 
@@ -82,7 +105,8 @@ libxlClaimDecide(const libxlClaimHost *host,
     decision->availKiB = libxlClaimSubKiB(libxlClaimSubKiB(host->freeKiB,
                                                      host->claimedKiB),
                                        host->pendingKiB);
-    decision->gapKiB = libxlClaimSubKiB(demand, host->freeKiB);
+    decision->gapKiB = libxlClaimShortfallKiB(host->freeKiB, demand,
+                                              G_N_ELEMENTS(demand));
     decision->dom0GiveKiB = host->autoballoon ?
         libxlClaimSubKiB(host->dom0KiB, LIBXL_CLAIM_DOM0_MIN_KIB) : 0;
     decision->lowerKiB = host->autoballoon ?
