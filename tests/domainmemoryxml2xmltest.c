@@ -26,11 +26,36 @@
 #define VIR_FROM_THIS VIR_FROM_NONE
 
 static virCaps *caps;
-static virDomainXMLOption *xmlopt;
+
+/* Parser configurations of drivers that implement both elements (as the
+ * libxl and test drivers do), only one of them, or neither (every other
+ * driver); otherwise each is virTestGenericDomainXMLConfInit's. */
+static virDomainDefParserConfig configBoth = {
+    .features = VIR_DOMAIN_DEF_FEATURE_INDIVIDUAL_VCPUS |
+                VIR_DOMAIN_DEF_FEATURE_MEMORY_CLAIM |
+                VIR_DOMAIN_DEF_FEATURE_MEMORY_POLICY,
+};
+static virDomainDefParserConfig configClaimOnly = {
+    .features = VIR_DOMAIN_DEF_FEATURE_INDIVIDUAL_VCPUS |
+                VIR_DOMAIN_DEF_FEATURE_MEMORY_CLAIM,
+};
+static virDomainDefParserConfig configPolicyOnly = {
+    .features = VIR_DOMAIN_DEF_FEATURE_INDIVIDUAL_VCPUS |
+                VIR_DOMAIN_DEF_FEATURE_MEMORY_POLICY,
+};
+static virDomainDefParserConfig configNeither = {
+    .features = VIR_DOMAIN_DEF_FEATURE_INDIVIDUAL_VCPUS,
+};
+
+static virDomainXMLOption *xmlopt;          /* configBoth */
+static virDomainXMLOption *xmloptClaimOnly;
+static virDomainXMLOption *xmloptPolicyOnly;
+static virDomainXMLOption *xmloptNeither;
 
 struct testXML2XMLInfo {
     const char *name;
     bool different;
+    virDomainXMLOption *xmlopt;
 };
 
 /* Parse the input, format it back and compare with the expected output
@@ -47,7 +72,7 @@ testCompareXMLToXML(const void *opaque)
     out = g_strdup_printf("%s/domainmemoryxml2xmloutdata/%s.xml",
                           abs_srcdir, info->name);
 
-    return testCompareDomXML2XMLFiles(caps, xmlopt, in,
+    return testCompareDomXML2XMLFiles(caps, info->xmlopt, in,
                                       info->different ? out : in,
                                       false, 0,
                                       TEST_COMPARE_DOM_XML2XML_RESULT_SUCCESS);
@@ -67,26 +92,30 @@ testErrorCodeName(int code)
 }
 
 
+struct testParseFailsInfo {
+    const char *in;             /* path below abs_srcdir without .xml */
+    const char *err;            /* path below abs_srcdir without .err */
+    virDomainXMLOption *xmlopt;
+};
+
 /* Parse (which validates too) an input that must be refused, and compare
  * the error code and message with the expected ones, so that a message
  * that stops naming the bad value or the accepted ones fails the test. */
 static int
 testParseFails(const void *opaque)
 {
-    const char *name = opaque;
+    const struct testParseFailsInfo *info = opaque;
     g_autofree char *in = NULL;
     g_autofree char *errfile = NULL;
     g_autofree char *actual = NULL;
     g_autoptr(virDomainDef) def = NULL;
     virErrorPtr err;
 
-    in = g_strdup_printf("%s/domainmemoryxml2xmlinvalid/%s.xml",
-                         abs_srcdir, name);
-    errfile = g_strdup_printf("%s/domainmemoryxml2xmlinvalid/%s.err",
-                              abs_srcdir, name);
+    in = g_strdup_printf("%s/%s.xml", abs_srcdir, info->in);
+    errfile = g_strdup_printf("%s/%s.err", abs_srcdir, info->err);
 
     virResetLastError();
-    if ((def = virDomainDefParseFile(in, xmlopt, NULL,
+    if ((def = virDomainDefParseFile(in, info->xmlopt, NULL,
                                      VIR_DOMAIN_DEF_PARSE_INACTIVE))) {
         VIR_TEST_VERBOSE("\n%s was accepted but must be refused", in);
         return -1;
@@ -147,26 +176,55 @@ mymain(void)
     if (!(caps = virTestGenericCapsInit()))
         return EXIT_FAILURE;
 
-    if (!(xmlopt = virTestGenericDomainXMLConfInit()))
+    if (!(xmlopt = virDomainXMLOptionNew(&configBoth, NULL, NULL,
+                                         NULL, NULL, NULL)) ||
+        !(xmloptClaimOnly = virDomainXMLOptionNew(&configClaimOnly, NULL,
+                                                  NULL, NULL, NULL, NULL)) ||
+        !(xmloptPolicyOnly = virDomainXMLOptionNew(&configPolicyOnly, NULL,
+                                                   NULL, NULL, NULL, NULL)) ||
+        !(xmloptNeither = virDomainXMLOptionNew(&configNeither, NULL, NULL,
+                                                NULL, NULL, NULL)))
         return EXIT_FAILURE;
 
-#define DO_TEST_FULL(name, different) \
+#define DO_TEST_FULL(name, different, opt, desc) \
     do { \
-        const struct testXML2XMLInfo info = { name, different }; \
-        if (virTestRun("memory XML-2-XML " name, \
+        const struct testXML2XMLInfo info = { name, different, opt }; \
+        if (virTestRun("memory XML-2-XML " name desc, \
                        testCompareXMLToXML, &info) < 0) \
             ret = -1; \
     } while (0)
 
-#define DO_TEST(name) DO_TEST_FULL(name, false)
-#define DO_TEST_DIFFERENT(name) DO_TEST_FULL(name, true)
+#define DO_TEST(name) DO_TEST_FULL(name, false, xmlopt, "")
+#define DO_TEST_DIFFERENT(name) DO_TEST_FULL(name, true, xmlopt, "")
 
 #define DO_TEST_INVALID(name) \
     do { \
+        const struct testParseFailsInfo info = { \
+            "domainmemoryxml2xmlinvalid/" name, \
+            "domainmemoryxml2xmlinvalid/" name, xmlopt }; \
         if (virTestRun("memory XML refused " name, \
-                       testParseFails, name) < 0) \
+                       testParseFails, &info) < 0) \
             ret = -1; \
     } while (0)
+
+/* A driver whose parser configuration lacks
+ * VIR_DOMAIN_DEF_FEATURE_MEMORY_CLAIM or _POLICY (@impl says which it has:
+ * neither, claim-only or policy-only) must refuse a valid input of
+ * domainmemoryxml2xmlindata that has the element it lacks, with the error
+ * in domainmemoryxml2xmlunsupported. */
+#define DO_TEST_UNSUPPORTED(name, impl, opt) \
+    do { \
+        const struct testParseFailsInfo info = { \
+            "domainmemoryxml2xmlindata/" name, \
+            "domainmemoryxml2xmlunsupported/" name "." impl, opt }; \
+        if (virTestRun("memory XML refused by a driver implementing " impl \
+                       " " name, testParseFails, &info) < 0) \
+            ret = -1; \
+    } while (0)
+
+/* ... and accept an input without it, unchanged. */
+#define DO_TEST_SUPPORTED(name, impl, opt) \
+    DO_TEST_FULL(name, false, opt, " by a driver implementing " impl)
 
     DO_TEST("claim-absent");
     DO_TEST("claim-empty");
@@ -202,6 +260,20 @@ mymain(void)
     DO_TEST_INVALID("policy-paging-on-linux");
     DO_TEST_INVALID("policy-twice");
 
+    DO_TEST_UNSUPPORTED("claim-empty", "neither", xmloptNeither);
+    DO_TEST_UNSUPPORTED("claim-on", "neither", xmloptNeither);
+    DO_TEST_UNSUPPORTED("claim-off", "neither", xmloptNeither);
+    DO_TEST_UNSUPPORTED("policy-none", "neither", xmloptNeither);
+    DO_TEST_UNSUPPORTED("policy-paging-on-hvm", "neither", xmloptNeither);
+    DO_TEST_UNSUPPORTED("claim-and-policy", "neither", xmloptNeither);
+    DO_TEST_UNSUPPORTED("policy-balloon", "claim-only", xmloptClaimOnly);
+    DO_TEST_UNSUPPORTED("claim-and-policy", "claim-only", xmloptClaimOnly);
+    DO_TEST_UNSUPPORTED("claim-on", "policy-only", xmloptPolicyOnly);
+    DO_TEST_UNSUPPORTED("claim-and-policy", "policy-only", xmloptPolicyOnly);
+    DO_TEST_SUPPORTED("claim-absent", "neither", xmloptNeither);
+    DO_TEST_SUPPORTED("claim-on", "claim-only", xmloptClaimOnly);
+    DO_TEST_SUPPORTED("policy-auto", "policy-only", xmloptPolicyOnly);
+
     for (i = 0; i < G_N_ELEMENTS(claimCases); i++) {
         g_autofree char *desc = g_strdup_printf("claim wanted: %s",
                                                 claimCases[i].desc);
@@ -211,6 +283,9 @@ mymain(void)
 
     virObjectUnref(caps);
     virObjectUnref(xmlopt);
+    virObjectUnref(xmloptClaimOnly);
+    virObjectUnref(xmloptPolicyOnly);
+    virObjectUnref(xmloptNeither);
 
     return ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

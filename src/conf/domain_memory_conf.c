@@ -261,14 +261,9 @@ virDomainMemoryPolicyDefFormat(virBuffer *buf,
 }
 
 
-/**
- * virDomainMemoryPolicyDefValidate:
- * @def: the domain whose <memoryPolicy/> to check
- *
- * Paging targets are served by xenpaging, which pages out through the
- * guest's second-level page tables and so exists only for HVM guests.
- */
-int
+/* Paging targets are served by xenpaging, which pages out through the
+ * guest's second-level page tables and so exists only for HVM guests. */
+static int
 virDomainMemoryPolicyDefValidate(const virDomainDef *def)
 {
     const virDomainMemoryPolicyDef *policy = def->memoryPolicy;
@@ -285,4 +280,43 @@ virDomainMemoryPolicyDefValidate(const virDomainDef *def)
     }
 
     return 0;
+}
+
+
+/**
+ * virDomainDefMemoryOvercommitValidate:
+ * @def: the domain whose <memoryClaim/> and <memoryPolicy/> to check
+ * @xmlopt: the parser configuration of the driver that validates @def
+ *
+ * A driver that ignored either element would run the domain without the
+ * claim or the policy its definition asks for, and nothing would tell the
+ * admin; so only a driver that acts on an element accepts it, by setting
+ * VIR_DOMAIN_DEF_FEATURE_MEMORY_CLAIM or VIR_DOMAIN_DEF_FEATURE_MEMORY_POLICY
+ * in its parser configuration.  The check is made at validation, not while
+ * parsing, so that a definition saved before a driver refused the elements
+ * still loads when the daemon starts.
+ *
+ * Returns 0 if @def is fine for the driver, -1 with an error otherwise.
+ */
+int
+virDomainDefMemoryOvercommitValidate(const virDomainDef *def,
+                                     virDomainXMLOption *xmlopt)
+{
+    unsigned int features = xmlopt->config.features;
+
+    if (def->memoryClaim.present &&
+        !(features & VIR_DOMAIN_DEF_FEATURE_MEMORY_CLAIM)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                       _("<memoryClaim> is not supported by this hypervisor driver"));
+        return -1;
+    }
+
+    if (def->memoryPolicy &&
+        !(features & VIR_DOMAIN_DEF_FEATURE_MEMORY_POLICY)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                       _("<memoryPolicy> is not supported by this hypervisor driver"));
+        return -1;
+    }
+
+    return virDomainMemoryPolicyDefValidate(def);
 }

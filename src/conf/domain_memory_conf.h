@@ -82,4 +82,5 @@ virDomainMemoryPolicyDefFormat(virBuffer *buf,
                                const virDomainMemoryPolicyDef *def);
 
 int
-virDomainMemoryPolicyDefValidate(const virDomainDef *def);
+virDomainDefMemoryOvercommitValidate(const virDomainDef *def,
+                                     virDomainXMLOption *xmlopt);

@@ -129,7 +129,7 @@ libxlNodeMemoryStats(libxlDriverConfig *cfg,
     } stats[] = {
         { VIR_NODE_MEMORY_STATS_TOTAL, &mem.totalKiB },
         { VIR_NODE_MEMORY_STATS_FREE, &netFreeKiB },
-        { LIBXL_NODE_MEMORY_STATS_CLAIMED, &mem.claimedKiB },
+        { VIR_NODE_MEMORY_STATS_CLAIMED, &mem.claimedKiB },
     };
     size_t i;
 
