@@ -27,7 +27,8 @@ wait_for() {
     return 1
 }
 # host_dom NAME COLUMN: the host's domain table (4 Mem, 6 Target, 7 Claim)
-host_dom() { xensim info | awk -v n="$1" -v c="$2" '$1 == n { print $c }'; }
+# (a dying domain's line, kept while it still holds pages, is not its name's)
+host_dom() { xensim info | awk -v n="$1" -v c="$2" '$1 == n && $NF != "dying" { print $c }'; }
 host_field() { xensim info | awk -v k="$1" '$1 == k { print $3 }'; }
 domain() {      # NAME MIB
     "$top/scripts/pv-domain-xml.sh" "$1" "$2" 1 "<memoryClaim/>" > "$work/$1.xml"
@@ -109,5 +110,42 @@ left=$(host_field free_memory)
 [ "$(host_field outstanding_claims)" = 0 ] && pass || fail "claims left after the starts"
 [ "$(host_dom slow 4)" = 1536 ] && [ "$(host_dom second 4)" = 256 ] && pass ||
     fail "slow and second do not hold their memory: $(xensim info | grep -E 'slow|second')"
+
+# --- an earlier incarnation dying with its pages ----------------------------
+# 'inc' is destroyed but stays dying, holding its 1 GiB (Xen relinquishes a
+# dead domain's pages in the background), and is started again: the new
+# incarnation waits for dom0.  'late' would fit only if the dying domain's
+# pages were taken for the new incarnation's: it must wait its turn, and
+# both must start.
+xensim fault balloon Domain-0 0 > /dev/null
+for d in slow second; do virsh destroy "$d" > /dev/null 2>&1; done
+daemon stop "$work" > /dev/null
+rm -rf "$work/var" "$work/etc" "$work/run"
+uri=$(daemon start "$work" --libxl-conf "$work/ab.conf" -- \
+      --memory 4G --dom0 1536M --dom0-min 512M) || fail "daemon start (dying)"
+domain filler 1024
+domain inc 1024
+domain late 256
+virsh start filler > /dev/null && virsh start inc > /dev/null || fail "start filler and inc"
+old_id=$(host_dom inc 2)
+xensim fault dying inc on > /dev/null || fail "fault dying"
+virsh destroy inc > /dev/null || fail "destroy inc"
+[ "$(xensim info | awk -v id="$old_id" '$2 == id { print $4, $NF }')" = "1024 dying" ] && pass ||
+    fail "the destroyed inc is not dying with its pages: $(xensim info)"
+xensim fault balloon Domain-0 32M > /dev/null
+target0=$(host_dom Domain-0 6)
+virsh start inc > "$work/inc.out" 2>&1 &
+inc_pid=$!
+inc_waits() { [ "$(host_dom Domain-0 6)" -lt "$target0" ] 2>/dev/null; }
+wait_for 30 inc_waits && pass || fail "the new inc did not wait for dom0: $(cat "$work/inc.out")"
+virsh start late > "$work/late.out" 2>&1 &
+late_pid=$!
+wait "$inc_pid" && pass || fail "the new incarnation of inc did not start: $(cat "$work/inc.out")"
+wait "$late_pid" && pass || fail "late did not start: $(cat "$work/late.out")"
+[ "$(host_dom inc 4)" = 1024 ] && [ "$(host_dom late 4)" = 256 ] && pass ||
+    fail "inc and late do not hold their memory: $(xensim info)"
+xensim fault dying "$old_id" off > /dev/null || fail "releasing the dying inc"
+[ -z "$(xensim info | awk -v id="$old_id" '$2 == id')" ] && pass ||
+    fail "the dying inc is still listed"
 
 finish xensim-admission

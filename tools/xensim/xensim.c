@@ -51,6 +51,8 @@ usage(FILE *fp)
 "  fault populate SIZE      the next domain's build fails after SIZE\n"
 "  fault balloon DOMAIN RATE   the guest's balloon driver moves RATE per second (0 = stuck)\n"
 "  fault shutdown DOMAIN on|off  whether the guest ignores shutdown requests\n"
+"  fault dying DOMAIN on|off     on: a destroy leaves the domain dying, holding\n"
+"                           its pages; off: a dying domain then goes\n"
 "  set-used DOMAIN SIZE     the memory the guest reports it uses\n"
 "  shutdown DOMAIN [reboot|crash]  the guest shuts itself down\n"
 "  destroy DOMAIN           the domain dies\n"
@@ -135,6 +137,14 @@ find_domain(xensim_conn *c, const char *spec, xensim_dominfo *out)
 
     if ((rc = xensim_dominfo_list(c, &doms, &n)) < 0)
         return rc;
+    /* a name is the live domain's before a dying one's */
+    for (i = 0; i < n; i++) {
+        if (!strcmp(doms[i].name, spec) && !(doms[i].flags & XENSIM_DOMINFO_DYING)) {
+            *out = doms[i];
+            free(doms);
+            return 0;
+        }
+    }
     for (i = 0; i < n; i++) {
         if (!strcmp(doms[i].name, spec) || (*spec && !*end && doms[i].domid == id)) {
             *out = doms[i];
@@ -301,6 +311,7 @@ cmd_info(void)
                d->tot_pages * 4 / 1024, d->max_pages * 4 / 1024,
                d->target_pages * 4 / 1024, d->outstanding_pages * 4 / 1024,
                d->paged_pages * 4 / 1024, d->used_pages * 4 / 1024,
+               d->flags & XENSIM_DOMINFO_DYING ? "dying" :
                d->flags & XENSIM_DOMINFO_SHUTDOWN ? "shutdown" :
                d->flags & XENSIM_DOMINFO_PAUSED ? "paused" : "running");
     }
@@ -334,6 +345,11 @@ cmd_domain(const char *cmd, int argc, char **argv)
         rc = xensim_domain_u32_op(c, XENSIM_OP_SET_GUEST_FLAGS, dom.domid,
                                   !strcmp(argv[1], "on") ?
                                   XENSIM_GUEST_IGNORES_SHUTDOWN : 0);
+    } else if (!strcmp(cmd, "dying-fault") && argc == 2 &&
+               (!strcmp(argv[1], "on") || !strcmp(argv[1], "off"))) {
+        rc = xensim_domain_u32_op(c, XENSIM_OP_SET_GUEST_FLAGS, dom.domid,
+                                  !strcmp(argv[1], "on") ?
+                                  XENSIM_GUEST_DIES_SLOWLY : 0);
     } else if (!strcmp(cmd, "shutdown") && argc <= 2) {
         uint32_t reason = XENSIM_SHUTDOWN_POWEROFF;
 
@@ -451,6 +467,8 @@ main(int argc, char **argv)
             return cmd_domain("balloon", argc - 3, argv + 3);
         if (!strcmp(argv[2], "shutdown"))
             return cmd_domain("shutdown-fault", argc - 3, argv + 3);
+        if (!strcmp(argv[2], "dying"))
+            return cmd_domain("dying-fault", argc - 3, argv + 3);
     }
     if (!strcmp(cmd, "set-used") || !strcmp(cmd, "shutdown") ||
         !strcmp(cmd, "destroy"))

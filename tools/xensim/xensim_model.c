@@ -118,8 +118,10 @@ xensim_host_find_name(xensim_host *host, const char *name)
 {
     size_t i;
 
+    /* a dying domain's name is free again: libxl finds names in xenstore,
+     * which a dying domain has left */
     for (i = 0; i < host->ndomains; i++) {
-        if (strcmp(host->domains[i].name, name) == 0)
+        if (!host->domains[i].dying && strcmp(host->domains[i].name, name) == 0)
             return &host->domains[i];
     }
     return NULL;
@@ -429,6 +431,26 @@ xensim_domain_destroy(xensim_host *host, uint32_t domid)
 }
 
 
+/* The first half of a destroy (domain_kill()): the domain is dying, its
+ * claim released, but its pages stay with it until its resources are
+ * relinquished; the hypervisor still lists it, with its UUID. */
+int
+xensim_domain_kill(xensim_host *host, uint32_t domid)
+{
+    xensim_domain *dom = xensim_host_find(host, domid);
+
+    if (!dom)
+        return -ESRCH;
+    if (domid == 0)
+        return -EPERM;
+    host->outstanding_pages -= dom->outstanding_pages;
+    dom->outstanding_pages = 0;
+    dom->dying = true;
+    dom->paused = true;
+    return 0;
+}
+
+
 /* How many whole pages @rate pages/s moves in @ns, keeping the rest of
  * the time as credit so slow rates still make progress. */
 static uint64_t
@@ -558,6 +580,8 @@ xensim_host_advance(xensim_host *host, uint64_t ns)
     for (i = 0; i < host->ndomains; i++) {
         xensim_domain *dom = &host->domains[i];
 
+        if (dom->dying)
+            continue;
         if (!dom->paused && !dom->shutdown)
             dom->cpu_time_ns += ns / 100 * dom->vcpus;  /* 1 % busy */
         xensim_domain_balloon_step(host, dom, ns);

@@ -66,6 +66,9 @@ typedef struct {
     bool paused;
     bool shutdown;
     xensim_shutdown_reason shutdown_reason;
+    /* killed, its pages not yet relinquished: listed as dying, holding
+     * them, its claim gone */
+    bool dying;
 
     /* Fault injection: populating beyond this many pages fails (0 = off) */
     uint64_t fail_populate_at;
@@ -137,6 +140,7 @@ int xensim_domain_pause(xensim_host *host, uint32_t domid, bool paused);
 int xensim_domain_shutdown(xensim_host *host, uint32_t domid,
                            xensim_shutdown_reason reason);
 int xensim_domain_destroy(xensim_host *host, uint32_t domid);
+int xensim_domain_kill(xensim_host *host, uint32_t domid);
 
 /* Let @ns nanoseconds of simulated time pass */
 void xensim_host_advance(xensim_host *host, uint64_t ns);

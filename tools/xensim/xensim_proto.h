@@ -64,12 +64,15 @@ typedef enum {
 /* Guest behaviour the tool can switch */
 enum {
     XENSIM_GUEST_IGNORES_SHUTDOWN = 1 << 0,  /* never answers control/shutdown */
+    XENSIM_GUEST_DIES_SLOWLY = 1 << 1,       /* destroyed, stays dying with its
+                                              * pages until the flag is cleared */
 };
 
 /* Flags in a domain record */
 enum {
     XENSIM_DOMINFO_PAUSED = 1 << 0,
     XENSIM_DOMINFO_SHUTDOWN = 1 << 1,
+    XENSIM_DOMINFO_DYING = 1 << 2,
 };
 
 typedef struct {

@@ -44,6 +44,8 @@ xensimd_put_domain(xensim_writer *w, const xensim_domain *dom)
         flags |= XENSIM_DOMINFO_PAUSED;
     if (dom->shutdown)
         flags |= XENSIM_DOMINFO_SHUTDOWN;
+    if (dom->dying)
+        flags |= XENSIM_DOMINFO_DYING;
 
     xensim_put_u32(w, dom->domid);
     xensim_put_str(w, dom->name);
@@ -132,22 +134,46 @@ xensimd_domain_op(xensimd *d, uint32_t op, xensim_reader *r, xensim_writer *w)
         if ((rc = xensim_domain_shutdown(&d->host, domid, v)) == 0)
             xensim_xs_shutdown_domain(d->xs, domid);
         return rc;
-    case XENSIM_OP_DESTROY:
-        if ((rc = xensim_domain_destroy(&d->host, domid)) == 0) {
+    case XENSIM_OP_DESTROY: {
+        xensim_domain *dom = xensim_host_find(&d->host, domid);
+        xensimd_guest *g = xensimd_guest_get(d, domid, false);
+
+        /* a domain that dies slowly stays dying until its flag goes */
+        if (dom && g && (g->flags & XENSIM_GUEST_DIES_SLOWLY)) {
+            if (dom->dying)
+                return 0;
+            if ((rc = xensim_domain_kill(&d->host, domid)) == 0)
+                xensim_xs_release_domain(d->xs, domid);
+            return rc;
+        }
+        if (dom && dom->dying) {
+            rc = xensim_domain_destroy(&d->host, domid);
+        } else if ((rc = xensim_domain_destroy(&d->host, domid)) == 0) {
             xensim_xs_release_domain(d->xs, domid);
+        }
+        if (rc == 0) {
             xensimd_userdata_forget(d, domid);
             xensimd_guest_forget(d, domid);
         }
         return rc;
+    }
     case XENSIM_OP_SET_GUEST_FLAGS: {
+        xensim_domain *dom = xensim_host_find(&d->host, domid);
         xensimd_guest *g;
 
-        if (!xensim_host_find(&d->host, domid))
+        if (!dom)
             return -ESRCH;
         if (!(g = xensimd_guest_get(d, domid, true)))
             return -ENOMEM;
         g->flags = v;
-        return 0;
+        rc = 0;
+        /* a dying domain that may die now relinquishes its pages */
+        if (dom->dying && !(v & XENSIM_GUEST_DIES_SLOWLY) &&
+            (rc = xensim_domain_destroy(&d->host, domid)) == 0) {
+            xensimd_userdata_forget(d, domid);
+            xensimd_guest_forget(d, domid);
+        }
+        return rc;
     }
     default:
         return -EPROTO;

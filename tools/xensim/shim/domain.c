@@ -40,7 +40,7 @@ xensim_shim_dominfo(const xensim_dominfo *in, libxl_dominfo *out)
     out->shutdown = !!(in->flags & XENSIM_DOMINFO_SHUTDOWN);
     out->running = !out->paused && !out->shutdown;
     out->blocked = false;
-    out->dying = false;
+    out->dying = !!(in->flags & XENSIM_DOMINFO_DYING);
     out->shutdown_reason = out->shutdown ? (libxl_shutdown_reason)in->shutdown_reason :
                            LIBXL_SHUTDOWN_REASON_UNKNOWN;
     /* as libxl__xcinfo2xlinfo(): pages to KiB */
