@@ -257,7 +257,7 @@ libxlMemstatsCacheFlush(int timer G_GNUC_UNUSED, void *opaque)
     libxlMemstatsCache *cache = opaque;
     g_autofree int *dirty = NULL;
     size_t ndirty = 0;
-    bool rescan;
+    bool rescan = false;
     size_t i;
 
     VIR_WITH_MUTEX_LOCK_GUARD(&cache->lock) {

@@ -22,9 +22,6 @@
 
 #include "libxl_conf.h"
 
-/* The stats field with the memory claimed by domains being built */
-#define LIBXL_NODE_MEMORY_STATS_CLAIMED "claimed"
-
 /* The hypervisor's figures, in KiB */
 typedef struct _libxlNodeMemory libxlNodeMemory;
 struct _libxlNodeMemory {
