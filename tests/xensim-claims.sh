@@ -251,6 +251,8 @@ wait_for 20 claim_staked slow && pass || fail "slow's build never held a claim: 
 claimed_mib=$(( $(nodemem claimed) / 1024 ))
 free_mib=$(( $(nodemem free) / 1024 ))
 cell_mib=$(virsh freecell | awk '{ print int($2 / 1024) }')
+# per cell too (virNodeGetCellsFreeMemory): the host has one cell
+cell0_mib=$(virsh freecell --cellno 0 | awk '$1 == "0:" { print int($2 / 1024) }')
 read_host
 [ "${claimed_mib:-0}" -gt 0 ] && pass || fail "nodememstats shows no claim during a claim build"
 # the build moves on between the reads: allow one populate slice of slack
@@ -258,6 +260,9 @@ diff=$(( free_mib > host_free ? free_mib - host_free : host_free - free_mib ))
 [ "$diff" -le 64 ] && pass || fail "nodememstats free ($free_mib MiB) is not net of claims ($host_free MiB)"
 diff=$(( cell_mib > host_free ? cell_mib - host_free : host_free - cell_mib ))
 [ "$diff" -le 64 ] && pass || fail "freecell ($cell_mib MiB) is not net of claims ($host_free MiB)"
+diff=$(( ${cell0_mib:-0} > host_free ? ${cell0_mib:-0} - host_free : host_free - ${cell0_mib:-0} ))
+[ -n "$cell0_mib" ] && [ "$diff" -le 64 ] && pass ||
+    fail "freecell --cellno 0 (${cell0_mib:-nothing} MiB) is not net of claims ($host_free MiB)"
 wait "$starter" && pass || fail "the slow claim domain did not start"
 read_host
 [ "$host_claims" = 0 ] && pass || fail "the finished build kept its claim"
