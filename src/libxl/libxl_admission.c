@@ -64,11 +64,11 @@ struct _libxlAdmissionTicket {
     char *name;
     unsigned long long needKiB;
     bool claim;
-    /* what this start lowered dom0's target by, and the target before */
+    /* what this start lowered dom0's target by, and the target before
+     * (shared by the starts lowering it at the same time) */
     unsigned long long loweredKiB;
     unsigned long long dom0TargetKiB;
-    /* where the build's record is kept, once the build may go ahead */
-    char *recordDir;
+    bool waiting;               /* for dom0, its lowering not yet used */
     libxlAdmissionTicket *next;
 };
 
@@ -118,6 +118,7 @@ libxlAdmissionWantsClaim(const libxl_domain_config *d_config)
 static int
 libxlAdmissionPendingKiB(libxlDriverConfig *cfg,
                          const libxlAdmissionTicket *self,
+                         bool younger,
                          unsigned long long *pendingKiB)
 {
     libxlAdmissionTicket *t;
@@ -126,7 +127,8 @@ libxlAdmissionPendingKiB(libxlDriverConfig *cfg,
     int i;
 
     *pendingKiB = 0;
-    if (!libxlAdmissionTickets || libxlAdmissionTickets == self)
+    if (!libxlAdmissionTickets ||
+        (libxlAdmissionTickets == self && !(younger && self->next)))
         return 0;
 
     if (!(doms = libxl_list_domain(cfg->ctx, &ndoms))) {
@@ -135,9 +137,15 @@ libxlAdmissionPendingKiB(libxlDriverConfig *cfg,
         return -1;
     }
 
-    for (t = libxlAdmissionTickets; t && t != self; t = t->next) {
+    for (t = libxlAdmissionTickets; t; t = t->next) {
         unsigned long long currentKiB = 0;
         unsigned long long outstandingKiB = 0;
+
+        if (t == self) {
+            if (!younger)
+                break;
+            continue;
+        }
 
         for (i = 0; i < ndoms; i++) {
             if (doms[i].dying)
@@ -182,7 +190,9 @@ libxlAdmissionReadHost(libxlDriverConfig *cfg,
                        _("libxl_domain_info failed for domain 0"));
         return -1;
     }
-    if (cfg->autoballoon) {
+    /* dom0 growing towards a higher target will take pages that look
+     * free; below its allocation it is giving them back */
+    {
         uint64_t targetKiB = 0;
 
         if (libxl_get_memory_target(cfg->ctx, 0, &targetKiB) < 0) {
@@ -194,7 +204,7 @@ libxlAdmissionReadHost(libxlDriverConfig *cfg,
     }
 
     host->autoballoon = cfg->autoballoon;
-    return libxlAdmissionPendingKiB(cfg, self, &host->pendingKiB);
+    return libxlAdmissionPendingKiB(cfg, self, false, &host->pendingKiB);
 }
 
 
@@ -204,18 +214,20 @@ libxlAdmissionReportShortage(const libxlAdmissionTicket *ticket,
                              const libxlClaimDecision *decision,
                              unsigned long long dom0GaveKiB)
 {
-    virReportError(VIR_ERR_OPERATION_FAILED,
-                   _("not enough memory to start domain '%s': it needs %llu MiB; "
-                     "%llu MiB are free, of which %llu MiB are claimed by other "
-                     "domains and %llu MiB are reserved by starts in progress; "
-                     "dom0 could give %llu MiB%s"),
-                   ticket->name,
-                   ticket->needKiB / 1024,
-                   host->freeKiB / 1024,
-                   host->claimedKiB / 1024,
-                   host->pendingKiB / 1024,
-                   (decision->dom0GiveKiB + dom0GaveKiB) / 1024,
-                   host->autoballoon ? "" : " (autoballoon is off)");
+    if (host->autoballoon)
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("not enough memory to start domain '%s': it needs %llu MiB; %llu MiB are free, of which %llu MiB are claimed by other domains and %llu MiB are reserved by starts in progress; dom0 could give %llu MiB"),
+                       ticket->name, ticket->needKiB / 1024,
+                       host->freeKiB / 1024, host->claimedKiB / 1024,
+                       host->pendingKiB / 1024,
+                       (decision->dom0GiveKiB + dom0GaveKiB) / 1024);
+    else
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("not enough memory to start domain '%s': it needs %llu MiB; %llu MiB are free, of which %llu MiB are claimed by other domains and %llu MiB are reserved by starts in progress; dom0 could give %llu MiB (autoballoon is off)"),
+                       ticket->name, ticket->needKiB / 1024,
+                       host->freeKiB / 1024, host->claimedKiB / 1024,
+                       host->pendingKiB / 1024,
+                       (decision->dom0GiveKiB + dom0GaveKiB) / 1024);
 }
 
 
@@ -227,8 +239,19 @@ libxlAdmissionLowerDom0(libxlDriverConfig *cfg,
                         const libxlClaimHost *host,
                         const libxlClaimDecision *decision)
 {
+    libxlAdmissionTicket *t;
+
+    /* Starts that lower dom0 at the same time share one baseline, the
+     * target before the first of them, so that whichever gives up first,
+     * giving back never goes above it nor stops short of it */
     ticket->dom0TargetKiB = host->dom0TargetKiB;
-    if (decision->lowerKiB == 0)
+    for (t = libxlAdmissionTickets; t; t = t->next) {
+        if (t->waiting && t->loweredKiB) {
+            ticket->dom0TargetKiB = t->dom0TargetKiB;
+            break;
+        }
+    }
+    if (decision->newTargetKiB == host->dom0TargetKiB)
         return 0;
     if (libxlSetMemoryTargetWrapper(cfg->ctx, 0, decision->newTargetKiB,
                                     /* relative */ 0, /* enforce */ 0) < 0) {
@@ -237,10 +260,56 @@ libxlAdmissionLowerDom0(libxlDriverConfig *cfg,
                        decision->newTargetKiB);
         return -1;
     }
-    ticket->loweredKiB = decision->lowerKiB;
+    ticket->loweredKiB = libxlClaimSubKiB(host->dom0TargetKiB, decision->newTargetKiB);
+    ticket->waiting = true;
     VIR_DEBUG("dom0's target %llu -> %llu KiB for domain '%s'",
               host->dom0TargetKiB, decision->newTargetKiB, ticket->name);
     return 0;
+}
+
+
+/* A start that waited for dom0 fits now.  Of what it lowered dom0's
+ * target by, it gives back what all starts in flight, this one included,
+ * and the claims would still leave free once dom0 reaches its target:
+ * others may have freed memory, or a start it waited behind gave up.
+ * Called with the admission lock held. */
+static void
+libxlAdmissionKeepUsed(libxlDriverConfig *cfg,
+                       libxlAdmissionTicket *ticket,
+                       const libxlClaimHost *host)
+{
+    unsigned long long othersKiB = 0;
+    unsigned long long futureFreeKiB;
+    unsigned long long neededKiB;
+    unsigned long long give;
+
+    ticket->waiting = false;
+    if (ticket->loweredKiB == 0 || !host->dom0TargetKiB ||
+        libxlAdmissionPendingKiB(cfg, ticket, true, &othersKiB) < 0)
+        return;
+
+    /* free memory once dom0 has reached its target, up or down */
+    if (host->dom0KiB >= host->dom0TargetKiB)
+        futureFreeKiB = libxlClaimAddKiB(host->freeKiB,
+                                         host->dom0KiB - host->dom0TargetKiB);
+    else
+        futureFreeKiB = libxlClaimSubKiB(host->freeKiB,
+                                         host->dom0TargetKiB - host->dom0KiB);
+    neededKiB = libxlClaimAddKiB(libxlClaimAddKiB(host->claimedKiB, othersKiB),
+                                 ticket->needKiB);
+    give = libxlClaimSubKiB(futureFreeKiB, neededKiB);
+    if (give > ticket->loweredKiB)
+        give = ticket->loweredKiB;
+    if (give == 0)
+        return;
+    if (libxlSetMemoryTargetWrapper(cfg->ctx, 0, host->dom0TargetKiB + give,
+                                    /* relative */ 0, /* enforce */ 0) < 0) {
+        VIR_WARN("cannot give %llu KiB of dom0's target back", give);
+        return;
+    }
+    VIR_DEBUG("domain '%s' fits: %llu KiB of dom0's target given back",
+              ticket->name, give);
+    ticket->loweredKiB -= give;
 }
 
 
@@ -254,6 +323,7 @@ libxlAdmissionRestoreDom0(libxlDriverConfig *cfg,
     uint64_t targetKiB = 0;
     unsigned long long restoreKiB;
 
+    ticket->waiting = false;
     if (ticket->loweredKiB == 0)
         return;
     if (libxl_get_memory_target(cfg->ctx, 0, &targetKiB) < 0) {
@@ -304,24 +374,8 @@ libxlAdmissionTicketFree(libxlAdmissionTicket *ticket)
 {
     if (!ticket)
         return;
-    if (ticket->recordDir)
-        libxlBuildRecordEnd(ticket->recordDir, ticket->uuid);
-    g_free(ticket->recordDir);
     g_free(ticket->name);
     g_free(ticket);
-}
-
-
-/* The build may go ahead: record it, so that a daemon killed before it
- * returns can reap it */
-static int
-libxlAdmissionRecord(libxlDriverConfig *cfg,
-                     libxlAdmissionTicket *ticket)
-{
-    if (libxlBuildRecordBegin(cfg->stateDir, ticket->uuid, ticket->name) < 0)
-        return -1;
-    ticket->recordDir = g_strdup(cfg->stateDir);
-    return 0;
 }
 
 
@@ -353,8 +407,10 @@ libxlAdmissionWaitForDom0(libxlDriverConfig *cfg,
                 return -1;
 
             libxlClaimDecide(&host, ticket->needKiB, &decision);
-            if (decision.verdict == LIBXL_CLAIM_VERDICT_ADMIT)
+            if (decision.verdict == LIBXL_CLAIM_VERDICT_ADMIT) {
+                libxlAdmissionKeepUsed(cfg, ticket, &host);
                 return 0;
+            }
 
             if (host.dom0KiB < lastDom0) {
                 lastDom0 = host.dom0KiB;
@@ -377,36 +433,40 @@ libxlAdmissionWaitForDom0(libxlDriverConfig *cfg,
 /**
  * libxlAdmissionBegin:
  * @cfg: the driver's configuration
- * @def: the domain to start, in a job (read only, the domain unlocked)
+ * @uuid: the domain's UUID
+ * @name: its name
  * @d_config: its libxl configuration, claim_mode already set
  * @ticket: set to the start's place in the ledger; end it with
  *          libxlAdmissionEnd once the build has returned
  *
- * May wait for dom0 to balloon: call it without the domain locked.
+ * May wait for dom0 to balloon: call it without the domain locked.  A
+ * start that may go ahead is recorded as a build in flight (see
+ * libxl_build_record.c) until libxlAdmissionBuildDone.
  *
  * Returns 0 if the build may go ahead, -1 with an error reported if it
  * must not (it would not fit, or the host could not be read).
  */
 int
 libxlAdmissionBegin(libxlDriverConfig *cfg,
-                    const virDomainDef *def,
+                    const unsigned char *uuid,
+                    const char *name,
                     libxl_domain_config *d_config,
                     libxlAdmissionTicket **ticket)
 {
     libxlAdmissionTicket *t = g_new0(libxlAdmissionTicket, 1);
     libxlClaimHost host = { 0 };
     libxlClaimDecision decision;
+    bool wait = false;
     uint64_t needKiB;
 
     *ticket = NULL;
-    memcpy(t->uuid, def->uuid, VIR_UUID_BUFLEN);
-    t->name = g_strdup(def->name);
+    memcpy(t->uuid, uuid, VIR_UUID_BUFLEN);
+    t->name = g_strdup(name);
     t->claim = libxlAdmissionWantsClaim(d_config);
 
     if (libxlDomainNeedMemoryWrapper(cfg->ctx, d_config, &needKiB) < 0) {
         virReportError(VIR_ERR_INTERNAL_ERROR,
-                       _("cannot compute the memory domain '%s' needs"),
-                       def->name);
+                       _("cannot compute the memory domain '%s' needs"), name);
         libxlAdmissionTicketFree(t);
         return -1;
     }
@@ -416,54 +476,37 @@ libxlAdmissionBegin(libxlDriverConfig *cfg,
         /* Without a claim or autoballooning the start goes ahead
          * unchecked, as it always has; it still counts in the ledger for
          * the others. */
-        if (!t->claim && !cfg->autoballoon) {
-            if (libxlAdmissionRecord(cfg, t) < 0) {
+        if (t->claim || cfg->autoballoon) {
+            if (libxlAdmissionReadHost(cfg, t, &host) < 0) {
                 libxlAdmissionTicketFree(t);
                 return -1;
             }
-            libxlAdmissionLedgerAdd(t);
-            *ticket = t;
-            return 0;
-        }
+            libxlClaimDecide(&host, t->needKiB, &decision);
+            VIR_DEBUG("domain '%s' needs %llu KiB, %llu KiB available: %s",
+                      t->name, t->needKiB, decision.availKiB,
+                      libxlClaimVerdictTypeToString(decision.verdict));
 
-        if (libxlAdmissionReadHost(cfg, t, &host) < 0) {
-            libxlAdmissionTicketFree(t);
-            return -1;
-        }
-        libxlClaimDecide(&host, t->needKiB, &decision);
-        VIR_DEBUG("domain '%s' needs %llu KiB, %llu KiB available: %s",
-                  t->name, t->needKiB, decision.availKiB,
-                  libxlClaimVerdictTypeToString(decision.verdict));
-
-        if (decision.verdict == LIBXL_CLAIM_VERDICT_REFUSE) {
-            libxlAdmissionReportShortage(t, &host, &decision, 0);
-            libxlAdmissionTicketFree(t);
-            return -1;
-        }
-        if (decision.verdict == LIBXL_CLAIM_VERDICT_BALLOON &&
-            libxlAdmissionLowerDom0(cfg, t, &host, &decision) < 0) {
-            libxlAdmissionTicketFree(t);
-            return -1;
-        }
-        if (decision.verdict == LIBXL_CLAIM_VERDICT_ADMIT) {
-            if (libxlAdmissionRecord(cfg, t) < 0) {
+            if (decision.verdict == LIBXL_CLAIM_VERDICT_REFUSE) {
+                libxlAdmissionReportShortage(t, &host, &decision, 0);
                 libxlAdmissionTicketFree(t);
                 return -1;
             }
-            libxlAdmissionLedgerAdd(t);
-            *ticket = t;
-            return 0;
+            if (decision.verdict == LIBXL_CLAIM_VERDICT_BALLOON) {
+                if (libxlAdmissionLowerDom0(cfg, t, &host, &decision) < 0) {
+                    libxlAdmissionTicketFree(t);
+                    return -1;
+                }
+                wait = true;
+            }
         }
         libxlAdmissionLedgerAdd(t);
     }
 
-    if (libxlAdmissionWaitForDom0(cfg, t, host.dom0KiB) < 0 ||
-        libxlAdmissionRecord(cfg, t) < 0) {
-        VIR_WITH_MUTEX_LOCK_GUARD(&libxlAdmissionLock) {
-            libxlAdmissionLedgerRemove(t);
-            libxlAdmissionRestoreDom0(cfg, t);
-        }
-        libxlAdmissionTicketFree(t);
+    /* the ledger holds the start's place: no lock across the wait, nor
+     * across the record's file I/O */
+    if ((wait && libxlAdmissionWaitForDom0(cfg, t, host.dom0KiB) < 0) ||
+        libxlBuildRecordBegin(cfg->stateDir, t->uuid, t->name) < 0) {
+        libxlAdmissionEnd(cfg, t, false);
         return -1;
     }
     *ticket = t;
@@ -502,13 +545,38 @@ libxlAdmissionExplainFailure(libxlDriverConfig *cfg,
 }
 
 
+/**
+ * libxlAdmissionEnd:
+ * @built: whether the build succeeded
+ *
+ * The build has returned: the start leaves the ledger.  One that did not
+ * build gives back what it lowered dom0's target by.
+ */
 void
-libxlAdmissionEnd(libxlAdmissionTicket *ticket)
+libxlAdmissionEnd(libxlDriverConfig *cfg,
+                  libxlAdmissionTicket *ticket,
+                  bool built)
 {
     VIR_LOCK_GUARD lock = virLockGuardLock(&libxlAdmissionLock);
 
     if (!ticket)
         return;
     libxlAdmissionLedgerRemove(ticket);
+    if (!built)
+        libxlAdmissionRestoreDom0(cfg, ticket);
     libxlAdmissionTicketFree(ticket);
+}
+
+
+/**
+ * libxlAdmissionBuildDone:
+ *
+ * The start of domain @uuid is over: the domain runs and libvirt has
+ * saved its state, or it is gone.  Its build is no longer in flight.
+ */
+void
+libxlAdmissionBuildDone(libxlDriverConfig *cfg,
+                        const unsigned char *uuid)
+{
+    libxlBuildRecordEnd(cfg->stateDir, uuid);
 }

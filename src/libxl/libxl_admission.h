@@ -31,7 +31,8 @@ libxlAdmissionSetBuildInfo(const virDomainDef *def,
 
 int
 libxlAdmissionBegin(libxlDriverConfig *cfg,
-                    const virDomainDef *def,
+                    const unsigned char *uuid,
+                    const char *name,
                     libxl_domain_config *d_config,
                     libxlAdmissionTicket **ticket);
 
@@ -40,4 +41,10 @@ libxlAdmissionExplainFailure(libxlDriverConfig *cfg,
                              libxlAdmissionTicket *ticket);
 
 void
-libxlAdmissionEnd(libxlAdmissionTicket *ticket);
+libxlAdmissionEnd(libxlDriverConfig *cfg,
+                  libxlAdmissionTicket *ticket,
+                  bool built);
+
+void
+libxlAdmissionBuildDone(libxlDriverConfig *cfg,
+                        const unsigned char *uuid);

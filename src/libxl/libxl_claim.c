@@ -83,35 +83,31 @@ libxlClaimShortfallKiB(unsigned long long freeKiB,
  * has that much above libxl's floor; otherwise the start is refused.
  *
  * The gap is the whole shortfall (claims and pending starts beyond free
- * memory add to it).  dom0 may already be on its way down, for another
- * start or at an admin's request: what it is still to give counts, so
- * its target is lowered only by the rest, from its target or its
- * allocation, whichever is lower, so that repeated starts never compound.
+ * memory add to it, and so does what dom0 will take back if its target is
+ * above its allocation).  dom0 may already be on its way down, for
+ * another start or at an admin's request: what it is still to give
+ * counts, so its target is lowered only by the rest, and repeated starts
+ * never compound; a target above its allocation is lowered through the
+ * growth first.  The new target is never below libxl's floor.
  */
 void
 libxlClaimDecide(const libxlClaimHost *host,
                  unsigned long long needKiB,
                  libxlClaimDecision *decision)
 {
-    const unsigned long long demand[] = { host->claimedKiB, host->pendingKiB, needKiB };
-    unsigned long long base = host->dom0KiB;
-    unsigned long long incoming = 0;
-
-    if (host->dom0TargetKiB && host->dom0TargetKiB < host->dom0KiB) {
-        base = host->dom0TargetKiB;
-        incoming = host->dom0KiB - host->dom0TargetKiB;
-    }
+    unsigned long long target = host->dom0TargetKiB ? host->dom0TargetKiB : host->dom0KiB;
+    unsigned long long incoming = libxlClaimSubKiB(host->dom0KiB, target);
+    unsigned long long growth = libxlClaimSubKiB(target, host->dom0KiB);
+    const unsigned long long demand[] = { host->claimedKiB, host->pendingKiB, growth, needKiB };
 
     decision->availKiB = libxlClaimSubKiB(libxlClaimSubKiB(host->freeKiB,
-                                                     host->claimedKiB),
-                                       host->pendingKiB);
+                                                           host->claimedKiB),
+                                          host->pendingKiB);
     decision->gapKiB = libxlClaimShortfallKiB(host->freeKiB, demand,
                                               G_N_ELEMENTS(demand));
     decision->dom0GiveKiB = host->autoballoon ?
-        libxlClaimSubKiB(host->dom0KiB, LIBXL_CLAIM_DOM0_MIN_KIB) : 0;
-    decision->lowerKiB = host->autoballoon ?
-        libxlClaimSubKiB(decision->gapKiB, incoming) : 0;
-    decision->newTargetKiB = libxlClaimSubKiB(base, decision->lowerKiB);
+        libxlClaimAddKiB(libxlClaimSubKiB(host->dom0KiB, LIBXL_CLAIM_DOM0_MIN_KIB),
+                         growth) : 0;
 
     if (decision->gapKiB == 0)
         decision->verdict = LIBXL_CLAIM_VERDICT_ADMIT;
@@ -119,9 +115,12 @@ libxlClaimDecide(const libxlClaimHost *host,
         decision->verdict = LIBXL_CLAIM_VERDICT_BALLOON;
     else
         decision->verdict = LIBXL_CLAIM_VERDICT_REFUSE;
-    if (decision->verdict != LIBXL_CLAIM_VERDICT_BALLOON) {
-        decision->lowerKiB = 0;
-        decision->newTargetKiB = base;
+
+    decision->lowerKiB = 0;
+    decision->newTargetKiB = target;
+    if (decision->verdict == LIBXL_CLAIM_VERDICT_BALLOON) {
+        decision->lowerKiB = libxlClaimSubKiB(decision->gapKiB, incoming);
+        decision->newTargetKiB = libxlClaimSubKiB(target, decision->lowerKiB);
     }
 }
 

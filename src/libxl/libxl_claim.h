@@ -53,9 +53,9 @@ struct _libxlClaimDecision {
     unsigned long long availKiB;    /* free minus claimed minus pending */
     unsigned long long gapKiB;      /* what is missing, 0 when it fits */
     unsigned long long dom0GiveKiB; /* what ballooning dom0 could free */
-    unsigned long long lowerKiB;    /* how much lower dom0's target must go:
-                                     * the gap less what dom0 is already
-                                     * giving */
+    unsigned long long lowerKiB;    /* how much lower than its target
+                                     * dom0's target must go: the gap less
+                                     * what dom0 is already giving */
     unsigned long long newTargetKiB; /* dom0's target then, never below
                                       * libxl's floor when ballooning */
 };
