@@ -74,11 +74,15 @@ testParseLine(const char *line,
 }
 
 
+/* decide.txt:     need free claimed pending dom0 autoballoon
+ *                 -> verdict avail gap dom0give
+ * dom0target.txt: need free claimed pending dom0 dom0target
+ *                 -> verdict gap lower newtarget, with autoballooning on */
 static int
-testDecide(const void *opaque)
+testDecideCase(const testDataLine *tc, bool dom0Target)
 {
-    const testDataLine *tc = opaque;
     unsigned long long in[MAX_FIELDS], out[MAX_FIELDS];
+    unsigned long long got[3];
     size_t nin, nout;
     g_autofree char *verdict = NULL;
     libxlClaimHost host;
@@ -94,55 +98,41 @@ testDecide(const void *opaque)
     host.claimedKiB = in[2];
     host.pendingKiB = in[3];
     host.dom0KiB = in[4];
-    host.dom0TargetKiB = 0;
-    host.autoballoon = in[5] != 0;
+    host.dom0TargetKiB = dom0Target ? in[5] : 0;
+    host.autoballoon = dom0Target || in[5] != 0;
     libxlClaimDecide(&host, in[0], &d);
 
+    if (dom0Target) {
+        got[0] = d.gapKiB;
+        got[1] = d.lowerKiB;
+        got[2] = d.newTargetKiB;
+    } else {
+        got[0] = d.availKiB;
+        got[1] = d.gapKiB;
+        got[2] = d.dom0GiveKiB;
+    }
     if (STRNEQ(libxlClaimVerdictTypeToString(d.verdict), verdict) ||
-        d.availKiB != out[0] || d.gapKiB != out[1] || d.dom0GiveKiB != out[2]) {
+        got[0] != out[0] || got[1] != out[1] || got[2] != out[2]) {
         VIR_TEST_VERBOSE("\n%s:%zu: got %s %llu %llu %llu (MiB)", tc->file, tc->lineno,
                          libxlClaimVerdictTypeToString(d.verdict),
-                         d.availKiB / MIB, d.gapKiB / MIB, d.dom0GiveKiB / MIB);
+                         got[0] / MIB, got[1] / MIB, got[2] / MIB);
         return -1;
     }
     return 0;
 }
 
 
-/* need free claimed pending dom0 dom0target -> verdict gap lower newtarget,
- * with autoballooning on */
+static int
+testDecide(const void *opaque)
+{
+    return testDecideCase(opaque, false);
+}
+
+
 static int
 testDom0Target(const void *opaque)
 {
-    const testDataLine *tc = opaque;
-    unsigned long long in[MAX_FIELDS], out[MAX_FIELDS];
-    size_t nin, nout;
-    g_autofree char *verdict = NULL;
-    libxlClaimHost host;
-    libxlClaimDecision d;
-
-    if (testParseLine(tc->line, MIB, in, &nin, out, &nout, &verdict) < 0 ||
-        nin != 6 || nout != 3 || !verdict) {
-        VIR_TEST_VERBOSE("\n%s:%zu: malformed case '%s'", tc->file, tc->lineno, tc->line);
-        return -1;
-    }
-
-    host.freeKiB = in[1];
-    host.claimedKiB = in[2];
-    host.pendingKiB = in[3];
-    host.dom0KiB = in[4];
-    host.dom0TargetKiB = in[5];
-    host.autoballoon = true;
-    libxlClaimDecide(&host, in[0], &d);
-
-    if (STRNEQ(libxlClaimVerdictTypeToString(d.verdict), verdict) ||
-        d.gapKiB != out[0] || d.lowerKiB != out[1] || d.newTargetKiB != out[2]) {
-        VIR_TEST_VERBOSE("\n%s:%zu: got %s %llu %llu %llu (MiB)", tc->file, tc->lineno,
-                         libxlClaimVerdictTypeToString(d.verdict),
-                         d.gapKiB / MIB, d.lowerKiB / MIB, d.newTargetKiB / MIB);
-        return -1;
-    }
-    return 0;
+    return testDecideCase(opaque, true);
 }
 
 
