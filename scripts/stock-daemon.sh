@@ -471,7 +471,12 @@ cmd_stop() {
     if [[ ${#leftovers[@]} -gt 0 ]]; then
         note "ending processes left in the daemon's namespace: ${leftovers[*]}"
         kill -TERM "${leftovers[@]}" 2>/dev/null || true
-        sleep 1
+        # up to a second to go on their own
+        local i
+        for i in $(seq 1 10); do
+            kill -0 "${leftovers[@]}" 2>/dev/null || break
+            sleep 0.1
+        done
         kill -KILL "${leftovers[@]}" 2>/dev/null || true
     fi
     rm -f "$dir/libvirtd.pid"
