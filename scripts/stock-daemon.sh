@@ -472,9 +472,13 @@ cmd_stop() {
         note "ending processes left in the daemon's namespace: ${leftovers[*]}"
         kill -TERM "${leftovers[@]}" 2>/dev/null || true
         # up to a second to go on their own
-        local i
+        local i p alive
         for i in $(seq 1 10); do
-            kill -0 "${leftovers[@]}" 2>/dev/null || break
+            alive=0
+            for p in "${leftovers[@]}"; do
+                kill -0 "$p" 2>/dev/null && alive=1
+            done
+            [ "$alive" = 1 ] || break
             sleep 0.1
         done
         kill -KILL "${leftovers[@]}" 2>/dev/null || true
