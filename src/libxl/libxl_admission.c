@@ -173,13 +173,8 @@ libxlAdmissionReadHost(libxlDriverConfig *cfg,
 {
     libxlNodeMemory mem;
     libxl_dominfo dom0;
+    uint64_t targetKiB = 0;
     int rc;
-
-    if (libxlNodeMemoryRead(cfg, &mem) < 0)
-        return -1;
-    /* as libxl_get_free_memory(): pages being scrubbed are free too */
-    host->freeKiB = mem.freeKiB + mem.scrubKiB;
-    host->claimedKiB = mem.claimedKiB;
 
     libxl_dominfo_init(&dom0);
     rc = libxl_domain_info(cfg->ctx, &dom0, 0);
@@ -192,19 +187,27 @@ libxlAdmissionReadHost(libxlDriverConfig *cfg,
     }
     /* dom0 growing towards a higher target will take pages that look
      * free; below its allocation it is giving them back */
-    {
-        uint64_t targetKiB = 0;
-
-        if (libxl_get_memory_target(cfg->ctx, 0, &targetKiB) < 0) {
-            virReportError(VIR_ERR_OPERATION_FAILED, "%s",
-                           _("cannot read dom0's memory target"));
-            return -1;
-        }
-        host->dom0TargetKiB = targetKiB;
+    if (libxl_get_memory_target(cfg->ctx, 0, &targetKiB) < 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+                       _("cannot read dom0's memory target"));
+        return -1;
     }
-
+    host->dom0TargetKiB = targetKiB;
     host->autoballoon = cfg->autoballoon;
-    return libxlAdmissionPendingKiB(cfg, self, false, &host->pendingKiB);
+
+    /* The domain list before the host's totals, never after: builds go on
+     * between the two reads, and a claim staked in between must not be
+     * missed by both.  In this order it is counted twice (as the start's
+     * pending memory and as a claim), which is safe; the other way round
+     * it was counted by neither, and a storm of starts on a real host
+     * admitted one start too many. */
+    if (libxlAdmissionPendingKiB(cfg, self, false, &host->pendingKiB) < 0 ||
+        libxlNodeMemoryRead(cfg, &mem) < 0)
+        return -1;
+    /* as libxl_get_free_memory(): pages being scrubbed are free too */
+    host->freeKiB = mem.freeKiB + mem.scrubKiB;
+    host->claimedKiB = mem.claimedKiB;
+    return 0;
 }
 
 
