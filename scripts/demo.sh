@@ -257,13 +257,23 @@ grep -q 'balloon.unused=' "$work/domstats" || demo_fail "domstats shows no guest
 say "The host sets a new period live; the agent follows at once (it watches" \
     "the key) and writes every second now:"
 v dommemstat app --period 1 --live
+period_is_1() { [ "$(host xs-read "/local/domain/$appid/memory/stats-period")" = 1 ]; }
+wait_for 10 "the period key holding 1" period_is_1
+printf '$ xensim xs-read /local/domain/%s/memory/stats-period\n' "$appid"
+host xs-read "/local/domain/$appid/memory/stats-period"
 n0=$(records)
 three_more() { [ "$(records)" -ge $((n0 + 3)) ]; }
 t0=$(date +%s%N)
 wait_for 20 "three records at the new period" three_more
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+# t= of the first and the third record after the change (epoch seconds):
+# at 1 s apart they span 2 s (3 at a second's boundary), at 2 s apart 4 or 5
+span=$(grep '^1 t=' "$work/agent.out" | sed -n "$((n0 + 1))p;$((n0 + 3))p" |
+       sed 's/^1 t=\([0-9]*\).*/\1/' | xargs | awk 'NF == 2 { print $2 - $1 }')
 printf '$ xenmemstatd --verbose   (in the guest: records written so far)\n'
-echo "   $(records) ($((n0)) before the change; three more in $ms ms)"
+echo "   $(records) ($((n0)) before the change; three more in $ms ms, the first and third ${span:-?} s apart)"
+[ -n "$span" ] && [ "$span" -le 3 ] ||
+    demo_fail "the three records after the change span ${span:-no} seconds, not those of a 1 s period"
 kill -TERM "$agent_pid"
 wait "$agent_pid" || true
 echo
