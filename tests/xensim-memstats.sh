@@ -310,6 +310,7 @@ for bad in 0 abc 86401; do
 done
 fixture="$top/tests/xenmemstatddata/debian12-1g"
 virsh dommemstat agent --period 1 --live > /dev/null
+expect "period 1 reaches the guest" 1 "$(xensim xs-read "/local/domain/$agentid/memory/stats-period")"
 LD_PRELOAD="$build/tools/xensim/libxensim-preload.so" XENSIM_DOMID=$agentid \
     XENSIM_SOCKET="$work/xensim.sock" "$agent" --once --proc-root "$fixture" > /dev/null
 total=$(awk '$1 == "MemTotal:" { print $2 }' "$fixture/meminfo")
@@ -327,9 +328,30 @@ done
 expect "agent: old agents' key" "$total" "$(xensim xs-read "/local/domain/$agentid/data/meminfo_total")"
 
 # the running agent follows the period the host sets: with --verbose it
-# prints each record it wrote, one line each.  At period 1 it writes every
-# second (its own --interval would be an hour) ...
+# prints each record it wrote, one line each, its t= the time it was
+# written (epoch seconds).  At period 1 it writes every second (its own
+# --interval would be an hour) ...
 written() { wc -l < "$work/agent.out"; }
+# record_t N: t= of the agent's Nth record
+record_t() { sed -n "${1}s/^1 t=\([0-9]*\) .*/\1/p" "$work/agent.out"; }
+# expect_period_1 WHAT FIRST: the agent's records FIRST to FIRST + 2 are
+# 1 s apart: they span 2 s (3 across a second's boundary), where at
+# period 2 they would span 4 or 5
+expect_period_1() {
+    local t1 t3
+    t1=$(record_t "$2")
+    t3=$(record_t $(($2 + 2)))
+    if [ -n "$t1" ] && [ -n "$t3" ] && [ $((t3 - t1)) -le 3 ]; then
+        pass
+    else
+        fail "$1: records $2 to $(($2 + 2)) written at t=${t1:-?} to t=${t3:-?}, not 1 s apart"
+    fi
+}
+# next_update AFTER: the daemon's last_update once it is past AFTER
+next_update() {
+    wait_for "$bound" at_least $(($1 + 1)) memstat agent last_update || return 1
+    memstat agent last_update
+}
 LD_PRELOAD="$build/tools/xensim/libxensim-preload.so" XENSIM_DOMID=$agentid \
     XENSIM_SOCKET="$work/xensim.sock" "$agent" --verbose --interval 3600 \
     --proc-root "$fixture" > "$work/agent.out" &
@@ -339,9 +361,16 @@ if wait_for "$bound" at_least 3 written; then
 else
     fail "the agent did not write every second at period 1: $(written) records"
 fi
-seen=$(memstat agent last_update)
-wait_for "$bound" at_least $((seen + 1)) memstat agent last_update && pass ||
-    fail "the daemon did not see the agent's new records (last_update $seen)"
+expect_period_1 "period 1" 1
+# the daemon reads each record as it comes (dom0's time of the read is
+# last_update): three reads in a row span 2 or 3 s, as the records do
+if u1=$(next_update "$(memstat agent last_update)") && u2=$(next_update "$u1") &&
+   u3=$(next_update "$u2"); then
+    [ $((u3 - u1)) -le 3 ] && pass ||
+        fail "the daemon read the agent's records at $u1, $u2, $u3: not every second"
+else
+    fail "the daemon did not see the agent's new records (last_update $(memstat agent last_update))"
+fi
 # ... at period 0 it stops, once a write under way when it changed is done;
 # a window of five periods would show four more ...
 virsh dommemstat agent --period 0 --live > /dev/null
@@ -353,11 +382,17 @@ else
 fi
 # ... and resumes at once when the period is set again
 paused=$(written)
-resumed=$(date +%s)
 virsh dommemstat agent --period 1 --live > /dev/null
-wait_for "$bound" at_least $((paused + 1)) written && pass || fail "the agent did not resume"
-wait_for "$bound" at_least "$resumed" memstat agent last_update && pass ||
-    fail "the daemon did not see the resumed agent's record"
+expect "period 1 again reaches the guest" 1 "$(xensim xs-read "/local/domain/$agentid/memory/stats-period")"
+if wait_for "$bound" at_least $((paused + 3)) written; then
+    pass
+    expect_period_1 "period 1 after 0" $((paused + 1))
+    resumed=$(record_t $((paused + 3)))
+    wait_for "$bound" at_least "$resumed" memstat agent last_update && pass ||
+        fail "the daemon did not see the resumed agent's record of t=$resumed"
+else
+    fail "the agent did not resume: $(( $(written) - paused )) records after period 1"
+fi
 kill -TERM "$agent_pid"
 wait "$agent_pid" && pass || fail "the agent did not exit cleanly on SIGTERM"
 
