@@ -45,6 +45,7 @@ def claims(m):
     need = re.search(r"it needs (\d+) MiB", m["o_err"])
     return [
         ("ours populated <= free", f["o_pop"] <= f["o_free"]),
+        ("ours populated nothing", f["o_pop"] == 0),
         ("stock populated <= free", f["s_pop"] <= f["s_free"]),
         ("the same free memory on both hosts", f["o_free"] == f["s_free"]),
         ("ours failed with our refusal", m["o_err"].startswith(OUR_REFUSAL)),
@@ -88,12 +89,15 @@ def storm(m):
             (who + ": held <= free", f["held"] <= f["free"]),
             (who + ": slowest failure <= settle", f["slowest"] <= f["settle"]),
             (who + ": a failure's time only with failures", f["failed"] > 0 or f["slowest"] == 0),
+            # every start has returned: no build is left to hold a claim
+            (who + ": no claims left", f["claims"] == 0),
         ]
         if who == "ours":
             checks.append(("ours: failures are our refusal or client timeouts",
                            all(t.startswith(OUR_REFUSAL) or "keepalive" in t
                                for _, t in kinds)))
             checks.append(("ours: something ran", f["ran"] > 0))
+            checks.append(("ours: no failed start built part-way", f["partway"] == 0))
     checks += [
         ("the same storm on both hosts",
          all(sides["ours"][k] == sides["stock"][k] for k in ("n", "mib", "free"))),
@@ -123,6 +127,8 @@ def autoballoon(m):
         free = int(m[p + ("ok_free" if started else "no_free")])
         gave, before, after, held = (int(m[p + k]) for k in ("gave", "before", "after", "held"))
         sides[who] = (free, before, held)
+        if who == "ours":
+            checks.append(("ours: started it", started))
         checks += [
             (who + ": dom0 gave = before - after", gave == before - after),
             (who + ": a started domain holds memory, a refused one none",
@@ -151,6 +157,7 @@ def stats(m):
     o_ms, s_ms = float(m["o_ms"]), float(m["s_ms"])
     return [
         ("ours: guest figures <= domains", d["o_guest"] <= d["o_doms"]),
+        ("ours: every guest's figures (all domains but dom0)", d["o_guest"] == d["o_doms"] - 1),
         ("stock: guest figures <= domains", d["s_guest"] <= d["s_doms"]),
         ("the same domains on both hosts", d["o_doms"] == d["s_doms"]),
         ("domains besides dom0", d["o_doms"] >= 2),
@@ -207,6 +214,7 @@ BAD = [
     ("claims", "line", r"\(ratio 219\.2x\)", "(ratio 219.2)", "the line parses"),
     ("claims", "line", r"0 of 3033", "3034 of 3033", "ours populated <= free"),
     ("claims", "line", r"2918 of 3033", "3100 of 3033", "stock populated <= free"),
+    ("claims", "line", r"0 of 3033", "2900 of 3033", "ours populated nothing"),
     ("claims", "line", r"2918 of 3033 MiB", "2918 of 3040 MiB", "the same free memory on both hosts"),
     ("claims", "line", r'"not enough memory', '"internal error: not enough memory',
      "ours failed with our refusal"),
@@ -236,6 +244,8 @@ BAD = [
      "ours: failures are our refusal or client timeouts"),
     ("storm", "line", r"4 ran \(4 on the host, 1024 MiB\), 8 failed \(8 \"not",
      "0 ran (0 on the host, 0 MiB), 12 failed (12 \"not", "ours: something ran"),
+    ("storm", "each", r"0 MiB claims left", "768 MiB claims left", "no claims left"),
+    ("storm", "line", r"0 part-way", "8 part-way", "ours: no failed start built part-way"),
     ("storm", "line", r"vs stock 12 of 256 MiB at once on 1150", "vs stock 12 of 256 MiB at once on 2150",
      "the same storm on both hosts"),
     ("storm", "line", r"\(ratio 1\.8x\)", "(ratio 1.2x)", "ratio = stock settle / ours settle"),
@@ -249,11 +259,18 @@ BAD = [
     ("autoballoon", "line", r"in 8 ms with 489 MiB free", "in 8 ms with 490 MiB free",
      "the same host on both sides"),
     ("autoballoon", "line", r"\(ratio inf\)", "(ratio 1.6x)", "ratio = ours held / stock held"),
+    ("autoballoon", "line", r"started it in 1368 ms with 489 MiB free",
+     'refused it in 1368 ms with 489 MiB free: "Failed to balloon domain0 memory"',
+     "ours: started it"),
     ("autoballoon", "line", r"started it in 1368 ms", "started it in ms", "the line parses"),
 
     ("stats", "line", r"50 with the guest's figures vs", "52 with the guest's figures vs",
      "ours: guest figures <= domains"),
     ("stats", "line", r"for 51, 0 with", "for 51, 60 with", "stock: guest figures <= domains"),
+    ("stats", "line", r"50 with the guest's figures vs", "0 with the guest's figures vs",
+     "ours: every guest's figures (all domains but dom0)"),
+    ("stats", "line", r"50 with the guest's figures vs", "49 with the guest's figures vs",
+     "ours: every guest's figures (all domains but dom0)"),
     ("stats", "line", r"per domain for 51", "per domain for 50", "the same domains on both hosts"),
     ("stats", "line", r"51 domains in", "1 domains in", "domains besides dom0"),
     ("stats", "line", r"stock 10\.7 ms", "stock 0.0 ms", "times measured"),
