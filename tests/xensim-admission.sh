@@ -26,10 +26,28 @@ wait_for() {
     done
     return 1
 }
+# read_host: what the simulated host says now (xensim info), in host_out.
+# A host that cannot be read, or that prints no domain table with dom0 in
+# it, fails the test and ends it: "not on the host" must never stand for
+# "not read".  Call it in the test's own shell, never in $(...); host_dom
+# and host_field read what it read.
+read_host() {
+    if ! host_out=$(xensim info 2>&1); then
+        fail "xensim info failed: $host_out"
+        finish xensim-admission
+        exit 1
+    fi
+    if ! awk '$1 == "Name" { table = 1; next } table && $1 == "Domain-0" { dom0 = 1 }
+              END { exit !dom0 }' <<< "$host_out"; then
+        fail "xensim info printed no domain table with Domain-0: $host_out"
+        finish xensim-admission
+        exit 1
+    fi
+}
 # host_dom NAME COLUMN: the host's domain table (4 Mem, 6 Target, 7 Claim)
 # (a dying domain's line, kept while it still holds pages, is not its name's)
-host_dom() { xensim info | awk -v n="$1" -v c="$2" '$1 == n && $NF != "dying" { print $c }'; }
-host_field() { xensim info | awk -v k="$1" '$1 == k { print $3 }'; }
+host_dom() { awk -v n="$1" -v c="$2" '$1 == n && $NF != "dying" { print $c }' <<< "$host_out"; }
+host_field() { awk -v k="$1" '$1 == k { print $3 }' <<< "$host_out"; }
 domain() {      # NAME MIB
     "$top/scripts/pv-domain-xml.sh" "$1" "$2" 1 "<memoryClaim/>" > "$work/$1.xml"
     virsh define "$work/$1.xml" > /dev/null || fail "define $1"
@@ -44,6 +62,7 @@ ms() {
 printf 'autoballoon = 1\n' > "$work/ab.conf"
 uri=$(daemon start "$work" --libxl-conf "$work/ab.conf" -- \
       --memory 4G --dom0 3G --dom0-min 512M) || { fail "daemon start"; finish xensim-admission; exit 1; }
+read_host
 [ -n "$(host_field free_memory)" ] && pass || fail "xensim info answers nothing"
 dom0_target0=$(host_dom Domain-0 6)
 [ "$dom0_target0" = 3072 ] && pass || fail "dom0's target at start is '$dom0_target0' MiB, not 3072"
@@ -61,11 +80,13 @@ for attempt in 1 2; do
         grep -q "dom0 could give [0-9]* MiB$" "$work/big.err" && pass ||
             fail "refusal $attempt does not say what dom0 could give: $(cat "$work/big.err")"
     fi
+    read_host
     got=$(host_dom Domain-0 6)
     [ "$got" = "$dom0_target0" ] && pass ||
         fail "after refused start $attempt dom0's target is $got MiB, not $dom0_target0"
     [ -z "$(host_dom big 1)" ] && pass || fail "refused start $attempt left big on the host"
 done
+read_host
 [ "$(host_field outstanding_claims)" = 0 ] && pass || fail "a refused start left a claim"
 
 # --- dom0 slow: waits that block nothing -----------------------------------
@@ -74,11 +95,13 @@ xensim fault balloon Domain-0 32M > /dev/null || fail "fault balloon 32M"
 domain slow 1536
 domain second 256
 domain other 256
+read_host
 free0=$(host_field free_memory)
 virsh start slow > "$work/slow.out" 2>&1 &
 slow_pid=$!
-lowered() { [ "$(host_dom Domain-0 6)" -lt "$dom0_target0" ] 2>/dev/null; }
+lowered() { read_host; [ "$(host_dom Domain-0 6)" -lt "$dom0_target0" ] 2>/dev/null; }
 wait_for 30 lowered && pass || fail "dom0's target never went down for slow"
+read_host
 target_slow=$(host_dom Domain-0 6)
 # slow waits for dom0 (about 20 s): its domain and the daemon answer
 for what in "dominfo slow" "list --all"; do
@@ -87,7 +110,7 @@ for what in "dominfo slow" "list --all"; do
 done
 virsh start second > "$work/second.out" 2>&1 &
 second_pid=$!
-second_lowered() { [ "$(host_dom Domain-0 6)" -lt "$target_slow" ] 2>/dev/null; }
+second_lowered() { read_host; [ "$(host_dom Domain-0 6)" -lt "$target_slow" ] 2>/dev/null; }
 wait_for 30 second_lowered && pass || fail "dom0's target did not go down for second too"
 # both wait for dom0 now; the daemon, their domains and the others answer
 kill -0 "$slow_pid" 2>/dev/null && kill -0 "$second_pid" 2>/dev/null && pass ||
@@ -104,12 +127,13 @@ wait "$second_pid" && pass || fail "second did not start: $(cat "$work/second.ou
 # dom0 went down by exactly what the two needed beyond free memory, not
 # twice the first one's gap: with both running, what is free is about
 # what was left over
+read_host
 left=$(host_field free_memory)
 [ "$left" -ge 0 ] && [ "$left" -le 64 ] && pass ||
     fail "after both started $left MiB are free (was $free0): dom0 gave more than the gap"
 [ "$(host_field outstanding_claims)" = 0 ] && pass || fail "claims left after the starts"
 [ "$(host_dom slow 4)" = 1536 ] && [ "$(host_dom second 4)" = 256 ] && pass ||
-    fail "slow and second do not hold their memory: $(xensim info | grep -E 'slow|second')"
+    fail "slow and second do not hold their memory: $(grep -E 'slow|second' <<< "$host_out")"
 
 # --- an earlier incarnation dying with its pages ----------------------------
 # 'inc' is destroyed but stays dying, holding its 1 GiB (Xen relinquishes a
@@ -127,25 +151,30 @@ domain filler 1024
 domain inc 1024
 domain late 256
 virsh start filler > /dev/null && virsh start inc > /dev/null || fail "start filler and inc"
+read_host
 old_id=$(host_dom inc 2)
 xensim fault dying inc on > /dev/null || fail "fault dying"
 virsh destroy inc > /dev/null || fail "destroy inc"
-[ "$(xensim info | awk -v id="$old_id" '$2 == id { print $4, $NF }')" = "1024 dying" ] && pass ||
-    fail "the destroyed inc is not dying with its pages: $(xensim info)"
+read_host
+[ "$(awk -v id="$old_id" '$2 == id { print $4, $NF }' <<< "$host_out")" = "1024 dying" ] && pass ||
+    fail "the destroyed inc is not dying with its pages: $host_out"
 xensim fault balloon Domain-0 32M > /dev/null
+read_host
 target0=$(host_dom Domain-0 6)
 virsh start inc > "$work/inc.out" 2>&1 &
 inc_pid=$!
-inc_waits() { [ "$(host_dom Domain-0 6)" -lt "$target0" ] 2>/dev/null; }
+inc_waits() { read_host; [ "$(host_dom Domain-0 6)" -lt "$target0" ] 2>/dev/null; }
 wait_for 30 inc_waits && pass || fail "the new inc did not wait for dom0: $(cat "$work/inc.out")"
 virsh start late > "$work/late.out" 2>&1 &
 late_pid=$!
 wait "$inc_pid" && pass || fail "the new incarnation of inc did not start: $(cat "$work/inc.out")"
 wait "$late_pid" && pass || fail "late did not start: $(cat "$work/late.out")"
+read_host
 [ "$(host_dom inc 4)" = 1024 ] && [ "$(host_dom late 4)" = 256 ] && pass ||
-    fail "inc and late do not hold their memory: $(xensim info)"
+    fail "inc and late do not hold their memory: $host_out"
 xensim fault dying "$old_id" off > /dev/null || fail "releasing the dying inc"
-[ -z "$(xensim info | awk -v id="$old_id" '$2 == id')" ] && pass ||
+read_host
+[ -z "$(awk -v id="$old_id" '$2 == id' <<< "$host_out")" ] && pass ||
     fail "the dying inc is still listed"
 
 finish xensim-admission
