@@ -26,11 +26,31 @@ wait_for() {
     done
     return 1
 }
-host_dom() { xensim info | awk -v n="$1" -v c="$2" '$1 == n { print $c }'; }
-on_host() { [ -n "$(host_dom "$1" 1)" ]; }
-claiming() { [ "$(host_dom "$1" 7)" -gt 0 ] 2>/dev/null; }
+# read_host: what the simulated host says now (xensim info), in host_out.
+# A host that cannot be read, or that prints no domain table with dom0 in
+# it, fails the test and ends it: "not on the host" must never stand for
+# "not read".  Call it in the test's own shell, never in $(...); host_dom
+# reads what it read.
+read_host() {
+    if ! host_out=$(xensim info 2>&1); then
+        fail "xensim info failed: $host_out"
+        finish xensim-reaper
+        exit 1
+    fi
+    if ! awk '$1 == "Name" { table = 1; next } table && $1 == "Domain-0" { dom0 = 1 }
+              END { exit !dom0 }' <<< "$host_out"; then
+        fail "xensim info printed no domain table with Domain-0: $host_out"
+        finish xensim-reaper
+        exit 1
+    fi
+}
+# host_dom NAME COLUMN: the domain table as read (4 Mem, 7 Claim)
+host_dom() { awk -v n="$1" -v c="$2" '$1 == n { print $c }' <<< "$host_out"; }
+# each of these reads the host afresh
+on_host() { read_host; [ -n "$(host_dom "$1" 1)" ]; }
+claiming() { read_host; [ "$(host_dom "$1" 7)" -gt 0 ] 2>/dev/null; }
 # populated and its claim gone: the build is in its device set-up
-in_devices() { [ "$(host_dom "$1" 4)" = "$2" ] && [ "$(host_dom "$1" 7)" = 0 ]; }
+in_devices() { read_host; [ "$(host_dom "$1" 4)" = "$2" ] && [ "$(host_dom "$1" 7)" = 0 ]; }
 xml() {     # NAME MIB [UUID]
     "$top/scripts/pv-domain-xml.sh" "$1" "$2" 1 \
         "${3:+<uuid>$3</uuid>}<memoryClaim/>" > "$work/$1.xml"
@@ -55,7 +75,7 @@ xml trans 256
 virsh define "$work/pop.xml" > /dev/null && virsh define "$work/dev.xml" > /dev/null ||
     fail "define"
 virsh start dev > /dev/null 2>&1 &
-wait_for 20 in_devices dev 256 && pass || fail "dev's build never reached its devices: $(xensim info)"
+wait_for 20 in_devices dev 256 && pass || fail "dev's build never reached its devices: $host_out"
 virsh start pop > /dev/null 2>&1 &
 virsh create "$work/trans.xml" > /dev/null 2>&1 &
 wait_for 20 claiming pop && pass || fail "pop's build never held a claim"
@@ -70,8 +90,9 @@ restart
 for d in pop dev trans; do
     on_host "$d" && fail "the restarted daemon left $d's unfinished build on the host" || pass
 done
-[ "$(xensim info | awk '$1 == "outstanding_claims" { print $3 }')" = 0 ] && pass ||
-    fail "claims are left: $(xensim info)"
+read_host
+[ "$(awk '$1 == "outstanding_claims" { print $3 }' <<< "$host_out")" = 0 ] && pass ||
+    fail "claims are left: $host_out"
 [ "$(virsh domstate pop)" = "shut off" ] && [ "$(virsh domstate dev)" = "shut off" ] && pass ||
     fail "pop and dev are not shut off after the restart"
 # nothing of them remains in the way: the next start works
