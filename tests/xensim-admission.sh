@@ -16,42 +16,6 @@ build=$2
 . "$top/tests/checks.sh"
 . "$top/tests/xensimhost.sh"
 
-# wait_for SECONDS COMMAND...: poll every 0.1 s
-wait_for() {
-    local limit=$1 i
-    shift
-    for i in $(seq 1 $((limit * 10))); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-# read_host: what the simulated host says now (xensim info), in host_out.
-# A host that cannot be read, or that prints no domain table with dom0 in
-# it, fails the test and ends it: "not on the host" must never stand for
-# "not read".  Call it in the test's own shell, never in $(...); host_dom
-# and host_field read what it read.
-read_host() {
-    if ! host_out=$(xensim info 2>&1); then
-        fail "xensim info failed: $host_out"
-        finish xensim-admission
-        exit 1
-    fi
-    if ! awk '$1 == "Name" { table = 1; next } table && $1 == "Domain-0" { dom0 = 1 }
-              END { exit !dom0 }' <<< "$host_out"; then
-        fail "xensim info printed no domain table with Domain-0: $host_out"
-        finish xensim-admission
-        exit 1
-    fi
-}
-# host_dom NAME COLUMN: the host's domain table (4 Mem, 6 Target, 7 Claim)
-# (a dying domain's line, kept while it still holds pages, is not its name's)
-host_dom() { awk -v n="$1" -v c="$2" '$1 == n && $NF != "dying" { print $c }' <<< "$host_out"; }
-host_field() { awk -v k="$1" '$1 == k { print $3 }' <<< "$host_out"; }
-domain() {      # NAME MIB
-    "$top/scripts/pv-domain-xml.sh" "$1" "$2" 1 "<memoryClaim/>" > "$work/$1.xml"
-    virsh define "$work/$1.xml" > /dev/null || fail "define $1"
-}
 # ms COMMAND...: how long COMMAND took, in ms, on stdout; its output dropped
 ms() {
     local t0=$(date +%s%N)
@@ -69,7 +33,7 @@ dom0_target0=$(host_dom Domain-0 6)
 
 # --- dom0's balloon stuck: refused starts leave its target as it was --------
 xensim fault balloon Domain-0 0 > /dev/null || fail "fault balloon"
-domain big 2048
+claim_domain big 2048
 for attempt in 1 2; do
     if virsh start big > /dev/null 2> "$work/big.err"; then
         fail "big started on a host whose dom0 cannot give memory"
@@ -92,9 +56,9 @@ read_host
 # --- dom0 slow: waits that block nothing -----------------------------------
 # dom0 gives 32 MiB/s: the first start waits about 20 s for its gap
 xensim fault balloon Domain-0 32M > /dev/null || fail "fault balloon 32M"
-domain slow 1536
-domain second 256
-domain other 256
+claim_domain slow 1536
+claim_domain second 256
+claim_domain other 256
 read_host
 free0=$(host_field free_memory)
 virsh start slow > "$work/slow.out" 2>&1 &
@@ -147,9 +111,9 @@ daemon stop "$work" > /dev/null
 rm -rf "$work/var" "$work/etc" "$work/run"
 uri=$(daemon start "$work" --libxl-conf "$work/ab.conf" -- \
       --memory 4G --dom0 1536M --dom0-min 512M) || fail "daemon start (dying)"
-domain filler 1024
-domain inc 1024
-domain late 256
+claim_domain filler 1024
+claim_domain inc 1024
+claim_domain late 256
 virsh start filler > /dev/null && virsh start inc > /dev/null || fail "start filler and inc"
 read_host
 old_id=$(host_dom inc 2)

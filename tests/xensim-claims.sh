@@ -17,16 +17,6 @@ build=$2
 
 . "$top/tests/xensimhost.sh"
 
-# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds; false
-# if it has not after SECONDS
-wait_for() {
-    local deadline=$(( $(date +%s%N) / 1000000 + $1 * 1000 ))
-    shift
-    until "$@"; do
-        [ "$(( $(date +%s%N) / 1000000 ))" -lt "$deadline" ] || return 1
-        sleep 0.1
-    done
-}
 
 # read_host: what the simulated host says (xensim info), in host_free (MiB
 # free net of claims, as xl info), host_free_pages (free pages, claimed or

@@ -25,16 +25,6 @@ guest_write() { xensim xs-write "/local/domain/$1/$2" "$3" "$1"; }
 expect() {
     if [ "$2" = "$3" ]; then pass; else fail "$1: expected '$2', got '$3'"; fi
 }
-# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds; false
-# if it has not after SECONDS
-wait_for() {
-    local deadline=$(( $(date +%s%N) / 1000000 + $1 * 1000 ))
-    shift
-    until "$@"; do
-        [ "$(( $(date +%s%N) / 1000000 ))" -lt "$deadline" ] || return 1
-        sleep 0.1
-    done
-}
 prints() { local want=$1; shift; [ "$("$@")" = "$want" ]; }
 # at_least N CMD...: CMD prints a number of at least N
 at_least() { local n=$1 v; shift; v=$("$@"); [ -n "$v" ] && [ "$v" -ge "$n" ]; }

@@ -16,36 +16,6 @@ build=$2
 . "$top/tests/checks.sh"
 . "$top/tests/xensimhost.sh"
 
-# wait_for SECONDS COMMAND...: poll every 0.1 s
-wait_for() {
-    local limit=$1 i
-    shift
-    for i in $(seq 1 $((limit * 10))); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-# read_host: what the simulated host says now (xensim info), in host_out.
-# A host that cannot be read, or that prints no domain table with dom0 in
-# it, fails the test and ends it: "not on the host" must never stand for
-# "not read".  Call it in the test's own shell, never in $(...); host_dom
-# reads what it read.
-read_host() {
-    if ! host_out=$(xensim info 2>&1); then
-        fail "xensim info failed: $host_out"
-        finish xensim-reaper
-        exit 1
-    fi
-    if ! awk '$1 == "Name" { table = 1; next } table && $1 == "Domain-0" { dom0 = 1 }
-              END { exit !dom0 }' <<< "$host_out"; then
-        fail "xensim info printed no domain table with Domain-0: $host_out"
-        finish xensim-reaper
-        exit 1
-    fi
-}
-# host_dom NAME COLUMN: the domain table as read (4 Mem, 7 Claim)
-host_dom() { awk -v n="$1" -v c="$2" '$1 == n { print $c }' <<< "$host_out"; }
 # each of these reads the host afresh
 on_host() { read_host; [ -n "$(host_dom "$1" 1)" ]; }
 claiming() { read_host; [ "$(host_dom "$1" 7)" -gt 0 ] 2>/dev/null; }
