@@ -58,6 +58,8 @@ VIR_LOG_INIT("libxl.libxl_admission");
 #define LIBXL_ADMISSION_POLL_MS 100
 #define LIBXL_ADMISSION_STALL_MS 2000
 #define LIBXL_ADMISSION_BALLOON_MAX_MS 60000
+/* How often the host is read again when builds moved during a read */
+#define LIBXL_ADMISSION_READ_TRIES 3
 
 struct _libxlAdmissionTicket {
     unsigned char uuid[VIR_UUID_BUFLEN];
@@ -174,6 +176,7 @@ libxlAdmissionReadHost(libxlDriverConfig *cfg,
     libxlNodeMemory mem;
     libxl_dominfo dom0;
     uint64_t targetKiB = 0;
+    size_t i;
     int rc;
 
     libxl_dominfo_init(&dom0);
@@ -195,15 +198,25 @@ libxlAdmissionReadHost(libxlDriverConfig *cfg,
     host->dom0TargetKiB = targetKiB;
     host->autoballoon = cfg->autoballoon;
 
-    /* The domain list before the host's totals, never after: builds go on
-     * between the two reads, and a claim staked in between must not be
-     * missed by both.  In this order it is counted twice (as the start's
-     * pending memory and as a claim), which is safe; the other way round
-     * it was counted by neither, and a storm of starts on a real host
-     * admitted one start too many. */
-    if (libxlAdmissionPendingKiB(cfg, self, false, &host->pendingKiB) < 0 ||
-        libxlNodeMemoryRead(cfg, &mem) < 0)
-        return -1;
+    /* Builds go on between the reads of the domain list and of the host's
+     * totals: a claim staked in between is either missed by both (totals
+     * first: a storm of starts on a real host admitted one too many) or
+     * counted by both (list first: a start that fits may be refused).  So
+     * the list is read before and after the totals, until what the starts
+     * in flight still take is the same both times; if builds keep moving,
+     * the larger figure stands, which is safe. */
+    for (i = 0; i < LIBXL_ADMISSION_READ_TRIES; i++) {
+        unsigned long long after = 0;
+
+        if (libxlAdmissionPendingKiB(cfg, self, false, &host->pendingKiB) < 0 ||
+            libxlNodeMemoryRead(cfg, &mem) < 0 ||
+            libxlAdmissionPendingKiB(cfg, self, false, &after) < 0)
+            return -1;
+        if (after == host->pendingKiB)
+            break;
+        if (after > host->pendingKiB)
+            host->pendingKiB = after;
+    }
     /* as libxl_get_free_memory(): pages being scrubbed are free too */
     host->freeKiB = mem.freeKiB + mem.scrubKiB;
     host->claimedKiB = mem.claimedKiB;
