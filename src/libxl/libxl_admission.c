@@ -113,7 +113,8 @@ libxlAdmissionWantsClaim(const libxl_domain_config *d_config)
 
 /* What the other starts in flight will still take.  A start waiting for
  * dom0 counts only the starts older than itself: younger ones were
- * admitted on top of its reservation, or wait behind it.  A dying domain
+ * admitted on top of its reservation, or wait behind it; with @younger,
+ * every start but @self counts (what all of them will take).  A dying domain
  * is an earlier incarnation of the same UUID (a reboot, destroy and
  * start): its pages are not this start's.  Called with the admission lock
  * held. */
