@@ -125,6 +125,8 @@ struct _libxlMemoryPolicyAutoDomain {
     unsigned long long startedMs;
     bool paused;
     bool paging;                    /* HVM with paging on */
+    unsigned long long pagingTargetKiB; /* paging target in force,
+                                         * 0 = none */
     bool hasUsed;
     unsigned long long usedKiB;     /* guest: what it uses, from its stats */
     unsigned long long suggestKiB;  /* guest: its own target, 0 = none */
@@ -132,9 +134,15 @@ struct _libxlMemoryPolicyAutoDomain {
 
     /* out */
     libxlMemoryPolicyReason reason;
+    unsigned long long needKiB;     /* the need this decision worked with */
     bool setTarget;
-    unsigned long long newTargetKiB;
-    bool setMaxmem;                 /* clip a stuck balloon's maxmem */
+    unsigned long long newTargetKiB; /* the target after the decision,
+                                      * the one in force if !setTarget */
+    bool setMaxmem;                 /* clip a stuck balloon's maxmem to
+                                     * its allocation; when it is no
+                                     * longer stuck, give maxmem back at
+                                     * its target (the driver adds what
+                                     * libxl's enforce adds to a target) */
     unsigned long long maxmemKiB;
     bool setPaging;
     unsigned long long pagingKiB;
@@ -144,8 +152,11 @@ typedef struct _libxlMemoryPolicyAutoHost libxlMemoryPolicyAutoHost;
 struct _libxlMemoryPolicyAutoHost {
     unsigned long long nowMs;
     unsigned long long freeKiB;     /* free, net of outstanding claims */
-    unsigned long long demandKiB;   /* to be freed for waiting starts,
-                                     * on top of the reserve */
+    unsigned long long demandKiB;   /* what waiting starts will claim:
+                                     * freed on top of the reserve, and
+                                     * never given to a raise.  The whole
+                                     * size of those starts, not what is
+                                     * missing for them */
 };
 
 void
@@ -155,5 +166,7 @@ libxlMemoryPolicyAutoDecide(const libxlMemoryPolicyConfig *cfg,
                             size_t ndoms);
 
 unsigned long long
-libxlMemoryPolicyAutoSqueezableKiB(const libxlMemoryPolicyAutoDomain *doms,
+libxlMemoryPolicyAutoSqueezableKiB(const libxlMemoryPolicyConfig *cfg,
+                                   unsigned long long nowMs,
+                                   const libxlMemoryPolicyAutoDomain *doms,
                                    size_t ndoms);
