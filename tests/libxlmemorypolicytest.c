@@ -1,8 +1,18 @@
 /*
  * libxlmemorypolicytest.c: the memory policy actors' decisions
  *
- * Single decisions from tests/libxlmemorypolicydata (balloon.txt,
- * auto.txt): one line, inputs and the expected outputs.
+ * Two kinds of cases, all from tests/libxlmemorypolicydata:
+ *
+ *  - single decisions (balloon.txt, auto.txt): one line, inputs and the
+ *    expected outputs;
+ *  - scenarios (scenarios.txt names them): a small host simulated second
+ *    by second, with balloon drivers that are quick, slow, stuck or give
+ *    only part of what they are asked, guests whose statistics follow a
+ *    workload or lie, and starts waiting for memory.  Each step calls the
+ *    policy, applies what it decides, moves the balloons and checks the
+ *    invariants.  The same scenarios run under deliberately broken
+ *    policies, each of which the checks must catch in at least one of
+ *    them: a checker that cannot fail proves nothing.
  *
  * Sizes are KiB unless suffixed K, M, G or T (binary), "max" is
  * ULLONG_MAX; times are milliseconds unless suffixed s.
@@ -33,6 +43,12 @@
 
 #define DATADIR "libxlmemorypolicydata"
 #define MAX_DOMS 16
+#define MAX_POINTS 32
+#define MAX_EXPECTS 32
+
+/* A scenario begins with the host up for an hour, its domains booted
+ * long ago: times in the scenario files count from there */
+#define TEST_SIM_EPOCH_MS (3600 * 1000ULL)
 
 
 /* ---------------------------------------------------------------- values */
@@ -605,10 +621,907 @@ testReasonNames(const void *opaque G_GNUC_UNUSED)
 }
 
 
+/* ---------------------------------------------------------------- scenarios */
+
+typedef enum {
+    TEST_BALLOON_NORMAL,
+    TEST_BALLOON_SLOW,
+    TEST_BALLOON_STUCK,
+    TEST_BALLOON_PARTIAL,   /* gives nothing below downToKiB */
+} testBalloonKind;
+
+typedef struct {
+    unsigned long long ms;
+    unsigned long long kib;
+} testPoint;
+
+typedef struct {
+    char *name;
+    testBalloonKind balloon;
+    unsigned long long rateKiBs;
+    unsigned long long downToKiB;
+    bool liar;              /* says it uses its ceiling */
+    bool noStats;
+    testPoint load[MAX_POINTS];
+    size_t nload;
+    unsigned long long allocKiB;
+    unsigned long long maxmemKiB;
+    unsigned long long pagingTargetKiB;
+    unsigned long long pagerRateKiBs;
+    /* the start that brings it, if any */
+    bool started;
+    unsigned long long startAtMs;
+    unsigned long long claimKiB;    /* outstanding while it builds */
+    bool expectStart;       /* expected to be admitted ... */
+    unsigned long long byMs; /* ... by then */
+    bool refused;
+    bool running;           /* built: one of the actor's domains */
+    libxlMemoryPolicyAutoDomain d;
+} testSimDomain;
+
+typedef enum {
+    TEST_EXPECT_REASON,
+    TEST_EXPECT_TARGET_GE,
+    TEST_EXPECT_TARGET_LE,
+    TEST_EXPECT_ALLOC_GE,
+    TEST_EXPECT_ALLOC_LE,
+    TEST_EXPECT_STUCK,
+    TEST_EXPECT_RUNNING,
+    TEST_EXPECT_REFUSED,
+} testExpectKind;
+
+typedef struct {
+    unsigned long long ms;
+    size_t dom;
+    testExpectKind kind;
+    unsigned long long kib;
+    int value;
+} testExpect;
+
+typedef struct {
+    const char *file;
+    libxlMemoryPolicyConfig cfg;
+    unsigned long long memoryKiB;
+    unsigned long long fixedKiB;    /* held by domains outside the actor */
+    unsigned long long freeKiB;     /* free pages, claimed or not */
+    unsigned long long runMs;
+    bool checkNeeds;
+    unsigned long long settleMs;
+    testSimDomain doms[MAX_DOMS];
+    size_t ndoms;
+    testExpect expects[MAX_EXPECTS];
+    size_t nexpects;
+} testSim;
+
+typedef void (*testPolicyFunc)(const libxlMemoryPolicyConfig *cfg,
+                               const libxlMemoryPolicyAutoHost *host,
+                               libxlMemoryPolicyAutoDomain *doms,
+                               size_t ndoms);
+
+
+static void
+testSimFree(testSim *sim)
+{
+    size_t i;
+
+    for (i = 0; i < sim->ndoms; i++)
+        g_free(sim->doms[i].name);
+}
+
+
+static int
+testSimParseLoad(testSimDomain *sd, const char *value)
+{
+    g_auto(GStrv) points = g_strsplit(value, ",", -1);
+    size_t i;
+
+    for (i = 0; points[i]; i++) {
+        g_auto(GStrv) tv = g_strsplit(points[i], ":", 2);
+
+        if (sd->nload >= MAX_POINTS)
+            return -1;
+        if (!tv[1]) {
+            /* a constant */
+            if (i > 0 || testParseSize(tv[0], &sd->load[0].kib) < 0)
+                return -1;
+            sd->load[sd->nload++].ms = 0;
+            continue;
+        }
+        if (testParseTime(tv[0], &sd->load[sd->nload].ms) < 0 ||
+            testParseSize(tv[1], &sd->load[sd->nload].kib) < 0 ||
+            (sd->nload > 0 && sd->load[sd->nload].ms <= sd->load[sd->nload - 1].ms))
+            return -1;
+        sd->nload++;
+    }
+    return sd->nload ? 0 : -1;
+}
+
+
+/* what the workload uses at @ms: linear between its points */
+static unsigned long long
+testSimUsed(const testSimDomain *sd, unsigned long long ms)
+{
+    size_t i;
+
+    if (ms <= sd->load[0].ms)
+        return sd->load[0].kib;
+    for (i = 1; i < sd->nload; i++) {
+        const testPoint *a = &sd->load[i - 1];
+        const testPoint *b = &sd->load[i];
+
+        if (ms < b->ms) {
+            if (b->kib >= a->kib)
+                return a->kib + (b->kib - a->kib) * (ms - a->ms) / (b->ms - a->ms);
+            return a->kib - (a->kib - b->kib) * (ms - a->ms) / (b->ms - a->ms);
+        }
+    }
+    return sd->load[sd->nload - 1].kib;
+}
+
+
+static ssize_t
+testSimFindDomain(testSim *sim, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sim->ndoms; i++) {
+        if (STREQ(sim->doms[i].name, name))
+            return i;
+    }
+    return -1;
+}
+
+
+/* "dom NAME ..." and "start NAME ...": see the scenario files */
+static int
+testSimParseDomain(testSim *sim, char **words, bool start)
+{
+    testSimDomain *sd;
+    bool haveSize = false;
+    size_t i;
+
+    if (!words[1] || sim->ndoms >= MAX_DOMS || testSimFindDomain(sim, words[1]) >= 0)
+        return -1;
+    sd = &sim->doms[sim->ndoms++];
+    memset(sd, 0, sizeof(*sd));
+    sd->name = g_strdup(words[1]);
+    sd->balloon = TEST_BALLOON_NORMAL;
+    sd->rateKiBs = 256 * 1024ULL;
+    sd->pagerRateKiBs = 64 * 1024ULL;
+    sd->d.floorKiB = 512 * 1024ULL;
+    sd->d.ceilingKiB = 4 * 1024 * 1024ULL;
+    sd->d.domid = sim->ndoms;
+    sd->expectStart = true;
+    sd->byMs = ULLONG_MAX - TEST_SIM_EPOCH_MS;
+
+    for (i = 2; words[i]; i++) {
+        char *value;
+        char *key = testSplitKey(words[i], &value);
+        int rc = 0;
+
+        if (!value) {
+            if (STREQ(key, "liar"))
+                sd->liar = true;
+            else if (STREQ(key, "nostats"))
+                sd->noStats = true;
+            else if (STREQ(key, "paused"))
+                sd->d.paused = true;
+            else if (STREQ(key, "paging"))
+                sd->d.paging = true;
+            else if (STREQ(key, "booting"))
+                sd->d.startedMs = TEST_SIM_EPOCH_MS;
+            else
+                return -1;
+            continue;
+        }
+        if (STREQ(key, "mem") || STREQ(key, "size")) {
+            rc = testParseSize(value, &sd->d.targetKiB);
+            haveSize = true;
+        } else if (STREQ(key, "floor")) {
+            rc = testParseSize(value, &sd->d.floorKiB);
+        } else if (STREQ(key, "ceil")) {
+            rc = testParseSize(value, &sd->d.ceilingKiB);
+        } else if (STREQ(key, "rate")) {
+            rc = testParseSize(value, &sd->rateKiBs);
+        } else if (STREQ(key, "load")) {
+            rc = testSimParseLoad(sd, value);
+        } else if (STREQ(key, "at") && start) {
+            rc = testParseTime(value, &sd->startAtMs);
+        } else if (STREQ(key, "by") && start) {
+            rc = testParseTime(value, &sd->byMs);
+        } else if (STREQ(key, "expect") && start) {
+            if (STREQ(value, "started"))
+                sd->expectStart = true;
+            else if (STREQ(value, "refused"))
+                sd->expectStart = false;
+            else
+                rc = -1;
+        } else if (STREQ(key, "balloon")) {
+            if (STREQ(value, "normal")) {
+                sd->balloon = TEST_BALLOON_NORMAL;
+            } else if (STREQ(value, "slow")) {
+                sd->balloon = TEST_BALLOON_SLOW;
+                sd->rateKiBs = 8 * 1024ULL;
+            } else if (STREQ(value, "stuck")) {
+                sd->balloon = TEST_BALLOON_STUCK;
+            } else if (STRPREFIX(value, "partial:")) {
+                sd->balloon = TEST_BALLOON_PARTIAL;
+                rc = testParseSize(value + strlen("partial:"), &sd->downToKiB);
+            } else {
+                rc = -1;
+            }
+        } else {
+            return -1;
+        }
+        if (rc < 0)
+            return -1;
+    }
+    if (!haveSize)
+        return -1;
+    /* a start need not say what it will use: it has no statistics then */
+    if (sd->nload == 0) {
+        if (start)
+            sd->noStats = true;
+        else if (!sd->noStats)
+            return -1;
+    }
+
+    sd->started = start;
+    if (!start) {
+        sd->running = true;
+        sd->allocKiB = sd->d.targetKiB;
+        sd->maxmemKiB = sd->d.targetKiB;
+    }
+    return 0;
+}
+
+
+/* "expect at=TIME NAME WHAT" with WHAT one of reason=R target>=S
+ * target<=S alloc>=S alloc<=S stuck=0|1 running refused */
+static int
+testSimParseExpect(testSim *sim, char **words)
+{
+    testExpect *e;
+    ssize_t dom;
+    const char *what;
+
+    if (sim->nexpects >= MAX_EXPECTS || !words[1] || !words[2] || !words[3] || words[4] ||
+        !STRPREFIX(words[1], "at="))
+        return -1;
+    e = &sim->expects[sim->nexpects++];
+    if (testParseTime(words[1] + 3, &e->ms) < 0 ||
+        (dom = testSimFindDomain(sim, words[2])) < 0)
+        return -1;
+    e->dom = dom;
+    what = words[3];
+
+    if (STRPREFIX(what, "reason=")) {
+        e->kind = TEST_EXPECT_REASON;
+        if ((e->value = libxlMemoryPolicyReasonTypeFromString(what + 7)) < 0)
+            return -1;
+        return 0;
+    }
+    if (STRPREFIX(what, "stuck=")) {
+        bool b;
+
+        e->kind = TEST_EXPECT_STUCK;
+        if (testParseBool(what + 6, &b) < 0)
+            return -1;
+        e->value = b;
+        return 0;
+    }
+    if (STREQ(what, "running")) {
+        e->kind = TEST_EXPECT_RUNNING;
+        return 0;
+    }
+    if (STREQ(what, "refused")) {
+        e->kind = TEST_EXPECT_REFUSED;
+        return 0;
+    }
+    if (STRPREFIX(what, "target>="))
+        e->kind = TEST_EXPECT_TARGET_GE;
+    else if (STRPREFIX(what, "target<="))
+        e->kind = TEST_EXPECT_TARGET_LE;
+    else if (STRPREFIX(what, "alloc>="))
+        e->kind = TEST_EXPECT_ALLOC_GE;
+    else if (STRPREFIX(what, "alloc<="))
+        e->kind = TEST_EXPECT_ALLOC_LE;
+    else
+        return -1;
+    return testParseSize(strchr(what, '=') + 1, &e->kib);
+}
+
+
+static int
+testSimLoad(testSim *sim, const char *name, bool quiet)
+{
+    g_autofree char *path = g_strdup_printf("%s/%s/%s", abs_srcdir, DATADIR, name);
+    g_autofree char *content = NULL;
+    g_auto(GStrv) lines = NULL;
+    unsigned long long held = 0;
+    size_t i;
+
+    memset(sim, 0, sizeof(*sim));
+    sim->file = name;
+    testConfig(&sim->cfg);
+    sim->settleMs = 15 * 1000ULL;
+
+    if (virTestLoadFile(path, &content) < 0)
+        return -1;
+    lines = g_strsplit(content, "\n", -1);
+
+    for (i = 0; lines[i]; i++) {
+        g_auto(GStrv) words = testWords(lines[i]);
+        size_t j;
+        int rc = 0;
+
+        if (!words[0] || *words[0] == '#')
+            continue;
+        if (STREQ(words[0], "host")) {
+            for (j = 1; words[j] && rc == 0; j++) {
+                char *value;
+                char *key = testSplitKey(words[j], &value);
+
+                if (value && STREQ(key, "memory"))
+                    rc = testParseSize(value, &sim->memoryKiB);
+                else if (value && STREQ(key, "fixed"))
+                    rc = testParseSize(value, &sim->fixedKiB);
+                else if (testConfigKey(&sim->cfg, key, value) != 1)
+                    rc = -1;
+            }
+        } else if (STREQ(words[0], "run")) {
+            rc = words[1] && !words[2] ? testParseTime(words[1], &sim->runMs) : -1;
+        } else if (STREQ(words[0], "check-needs")) {
+            sim->checkNeeds = true;
+            if (words[1] && (!STRPREFIX(words[1], "settle=") || words[2] ||
+                             testParseTime(words[1] + 7, &sim->settleMs) < 0))
+                rc = -1;
+        } else if (STREQ(words[0], "dom")) {
+            rc = testSimParseDomain(sim, words, false);
+        } else if (STREQ(words[0], "start")) {
+            rc = testSimParseDomain(sim, words, true);
+        } else if (STREQ(words[0], "expect")) {
+            rc = testSimParseExpect(sim, words);
+        } else {
+            rc = -1;
+        }
+        if (rc < 0) {
+            if (!quiet)
+                VIR_TEST_VERBOSE("\n%s:%zu: malformed line '%s'", name, i + 1, lines[i]);
+            return -1;
+        }
+    }
+
+    for (i = 0; i < sim->ndoms; i++)
+        held += sim->doms[i].allocKiB;
+    if (sim->memoryKiB == 0 || sim->runMs == 0 ||
+        held + sim->fixedKiB > sim->memoryKiB) {
+        if (!quiet)
+            VIR_TEST_VERBOSE("\n%s: no host memory, no run time, or more held than the host has", name);
+        return -1;
+    }
+    sim->freeKiB = sim->memoryKiB - held - sim->fixedKiB;
+    return 0;
+}
+
+
+static unsigned long long
+testSimClaims(const testSim *sim)
+{
+    unsigned long long sum = 0;
+    size_t i;
+
+    for (i = 0; i < sim->ndoms; i++)
+        sum += sim->doms[i].claimKiB;
+    return sum;
+}
+
+
+/* free memory net of outstanding claims, as the actor sees it */
+static unsigned long long
+testSimNetFree(const testSim *sim)
+{
+    unsigned long long claims = testSimClaims(sim);
+
+    return sim->freeKiB > claims ? sim->freeKiB - claims : 0;
+}
+
+
+/* The need as this test computes it, independently of the policy: used
+ * plus the margin within [floor, ceiling]; a guest without statistics
+ * needs its target, a booting one at least its target */
+static unsigned long long
+testSimNeed(const testSim *sim, const testSimDomain *sd, unsigned long long ms)
+{
+    const libxlMemoryPolicyAutoDomain *d = &sd->d;
+    unsigned long long floorKiB = MIN(d->floorKiB, d->ceilingKiB);
+    unsigned long long need;
+
+    if (sd->noStats) {
+        need = d->targetKiB;
+    } else {
+        unsigned long long used = sd->liar ? d->ceilingKiB : testSimUsed(sd, ms);
+
+        need = used + used * sim->cfg.marginPercent / 100;
+    }
+    need = MAX(MIN(need, d->ceilingKiB), floorKiB);
+    if (TEST_SIM_EPOCH_MS + ms < d->startedMs + sim->cfg.graceMs)
+        need = MAX(need, MIN(MAX(d->targetKiB, floorKiB), d->ceilingKiB));
+    return need;
+}
+
+
+/*
+ * The invariants, after every phase of every step:
+ *  - free memory net of claims never below the reserve;
+ *  - no target below its floor or above its ceiling;
+ *  - allocations, claims and free memory add up to the host, claims
+ *    within free memory.
+ */
+static int
+testSimCheck(const testSim *sim,
+             unsigned long long ms,
+             const char *phase,
+             bool quiet)
+{
+    unsigned long long sum = sim->fixedKiB + sim->freeKiB;
+    unsigned long long claims = testSimClaims(sim);
+    size_t i;
+
+    if (claims > sim->freeKiB || testSimNetFree(sim) < sim->cfg.reserveKiB) {
+        if (!quiet)
+            VIR_TEST_VERBOSE("\n%s: %llu s, %s: free %llu KiB, claims %llu KiB, below the reserve of %llu KiB",
+                             sim->file, ms / 1000, phase, sim->freeKiB, claims,
+                             sim->cfg.reserveKiB);
+        return -1;
+    }
+    for (i = 0; i < sim->ndoms; i++) {
+        const testSimDomain *sd = &sim->doms[i];
+        unsigned long long floorKiB = MIN(sd->d.floorKiB, sd->d.ceilingKiB);
+
+        sum += sd->allocKiB;
+        if (sd->running && (sd->d.targetKiB < floorKiB || sd->d.targetKiB > sd->d.ceilingKiB)) {
+            if (!quiet)
+                VIR_TEST_VERBOSE("\n%s: %llu s, %s: %s's target %llu KiB outside [%llu, %llu]",
+                                 sim->file, ms / 1000, phase, sd->name, sd->d.targetKiB,
+                                 floorKiB, sd->d.ceilingKiB);
+            return -1;
+        }
+    }
+    if (sum != sim->memoryKiB) {
+        if (!quiet)
+            VIR_TEST_VERBOSE("\n%s: %llu s, %s: allocations and free memory add up to %llu KiB, not the host's %llu",
+                             sim->file, ms / 1000, phase, sum, sim->memoryKiB);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* Starts: a waiting start is admitted as soon as free memory less the
+ * reserve covers it (its claim then holds the memory while it builds);
+ * one that could not fit even with every domain at its floor is refused
+ * when it arrives.  Returns the demand of those still waiting. */
+static unsigned long long
+testSimStarts(testSim *sim, unsigned long long ms, libxlMemoryPolicyAutoDomain *doms,
+              size_t ndoms)
+{
+    unsigned long long demand = 0;
+    size_t i;
+
+    for (i = 0; i < sim->ndoms; i++) {
+        testSimDomain *sd = &sim->doms[i];
+        unsigned long long avail = testSimNetFree(sim);
+
+        avail = avail > sim->cfg.reserveKiB ? avail - sim->cfg.reserveKiB : 0;
+        if (!sd->started || sd->running || sd->refused || sd->claimKiB || ms < sd->startAtMs)
+            continue;
+        if (avail >= sd->d.targetKiB) {
+            sd->claimKiB = sd->d.targetKiB;
+            continue;
+        }
+        if (ms == sd->startAtMs &&
+            sd->d.targetKiB > avail +
+            libxlMemoryPolicyAutoSqueezableKiB(&sim->cfg, TEST_SIM_EPOCH_MS + ms,
+                                               doms, ndoms)) {
+            sd->refused = true;
+            continue;
+        }
+        demand += sd->d.targetKiB;
+    }
+    return demand;
+}
+
+
+/* One second of the hypervisor and the guests: builds populate their
+ * claims, then every balloon that grows does, then every balloon and
+ * pager that shrinks.  Growing first is the worst order for free memory,
+ * and the checks run between the two. */
+static int
+testSimMove(testSim *sim, unsigned long long ms, bool quiet)
+{
+    size_t i;
+
+    for (i = 0; i < sim->ndoms; i++) {
+        testSimDomain *sd = &sim->doms[i];
+        unsigned long long step = MIN(sd->claimKiB, 1024 * 1024ULL);
+
+        if (!sd->claimKiB)
+            continue;
+        sd->claimKiB -= step;
+        sd->allocKiB += step;
+        sim->freeKiB -= step;
+        if (sd->claimKiB == 0) {
+            sd->running = true;
+            sd->maxmemKiB = sd->d.targetKiB;
+            sd->d.startedMs = TEST_SIM_EPOCH_MS + ms;
+        }
+    }
+
+    for (i = 0; i < sim->ndoms; i++) {
+        testSimDomain *sd = &sim->doms[i];
+        unsigned long long limit = MIN(sd->d.targetKiB, sd->maxmemKiB);
+        unsigned long long step;
+
+        if (!sd->running || sd->d.paused || sd->balloon == TEST_BALLOON_STUCK)
+            continue;
+        if (sd->pagingTargetKiB)
+            limit = MIN(limit, sd->pagingTargetKiB);
+        if (sd->allocKiB >= limit)
+            continue;
+        /* the hypervisor hands out free pages nobody has claimed */
+        step = MIN(MIN(sd->rateKiBs, limit - sd->allocKiB), testSimNetFree(sim));
+        sd->allocKiB += step;
+        sim->freeKiB -= step;
+    }
+    if (testSimCheck(sim, ms, "balloons grown", quiet) < 0)
+        return -1;
+
+    for (i = 0; i < sim->ndoms; i++) {
+        testSimDomain *sd = &sim->doms[i];
+        unsigned long long down = sd->d.targetKiB;
+        unsigned long long step = 0;
+
+        if (!sd->running || sd->d.paused)
+            continue;
+        if (sd->balloon == TEST_BALLOON_PARTIAL)
+            down = MAX(down, sd->downToKiB);
+        if (sd->balloon != TEST_BALLOON_STUCK && sd->allocKiB > down)
+            step = MIN(sd->rateKiBs, sd->allocKiB - down);
+        if (sd->pagingTargetKiB && sd->allocKiB - step > sd->pagingTargetKiB)
+            step += MIN(sd->pagerRateKiBs, sd->allocKiB - step - sd->pagingTargetKiB);
+        sd->allocKiB -= step;
+        sim->freeKiB += step;
+    }
+    return testSimCheck(sim, ms, "balloons shrunk", quiet);
+}
+
+
+static int
+testSimExpect(const testSim *sim, const testExpect *e, bool quiet)
+{
+    const testSimDomain *sd = &sim->doms[e->dom];
+    bool ok = false;
+    static const char *const what[] = {
+        "reason", "target >=", "target <=", "alloc >=", "alloc <=", "stuck",
+        "running", "refused",
+    };
+
+    switch (e->kind) {
+    case TEST_EXPECT_REASON:
+        ok = sd->running && (int) sd->d.reason == e->value;
+        break;
+    case TEST_EXPECT_TARGET_GE:
+        ok = sd->d.targetKiB >= e->kib;
+        break;
+    case TEST_EXPECT_TARGET_LE:
+        ok = sd->d.targetKiB <= e->kib;
+        break;
+    case TEST_EXPECT_ALLOC_GE:
+        ok = sd->allocKiB >= e->kib;
+        break;
+    case TEST_EXPECT_ALLOC_LE:
+        ok = sd->allocKiB <= e->kib;
+        break;
+    case TEST_EXPECT_STUCK:
+        ok = sd->d.state.stuck == !!e->value;
+        break;
+    case TEST_EXPECT_RUNNING:
+        ok = sd->running;
+        break;
+    case TEST_EXPECT_REFUSED:
+        ok = sd->refused;
+        break;
+    }
+    if (!ok && !quiet)
+        VIR_TEST_VERBOSE("\n%s: %llu s: expected %s %s %llu/%d; it has target %llu KiB, allocation %llu KiB, reason %s%s%s",
+                         sim->file, e->ms / 1000, sd->name, what[e->kind], e->kib, e->value,
+                         sd->d.targetKiB, sd->allocKiB,
+                         libxlMemoryPolicyReasonTypeToString(sd->d.reason),
+                         sd->d.state.stuck ? ", stuck" : "",
+                         sd->running ? ", running" : "");
+    return ok ? 0 : -1;
+}
+
+
+/*
+ * Runs the scenario @name under @policy; 0 if every check held.  With
+ * check-needs, once the host could cover every participant's need (net
+ * of the reserve, the demand, and what stuck and paused domains and
+ * builds hold) for settle seconds running, every participant's target
+ * must be within the deadband of its need.
+ */
+static int
+testSimRun(const char *name, testPolicyFunc policy, bool quiet)
+{
+    testSim sim;
+    libxlMemoryPolicyAutoDomain doms[MAX_DOMS];
+    size_t map[MAX_DOMS];
+    unsigned long long ms;
+    unsigned long long coveredSince = ULLONG_MAX;
+    /* LIBXL_POLICY_TRACE=1: a line a step, for whoever writes a scenario */
+    bool trace = !quiet && STREQ_NULLABLE(g_getenv("LIBXL_POLICY_TRACE"), "1");
+    size_t i;
+    int ret = -1;
+
+    if (testSimLoad(&sim, name, quiet) < 0) {
+        testSimFree(&sim);
+        return quiet ? 0 : -1;
+    }
+    if (testSimCheck(&sim, 0, "at the start", quiet) < 0)
+        goto cleanup;
+
+    for (ms = 0; ms <= sim.runMs; ms += 1000) {
+        libxlMemoryPolicyAutoHost host = { TEST_SIM_EPOCH_MS + ms, 0, 0 };
+        unsigned long long capacity;
+        unsigned long long needs = 0;
+        size_t ndoms = 0;
+
+        for (i = 0; i < sim.ndoms; i++) {
+            testSimDomain *sd = &sim.doms[i];
+            libxlMemoryPolicyAutoDomain *d = &sd->d;
+
+            if (!sd->running)
+                continue;
+            d->currentKiB = sd->allocKiB;
+            d->pagingTargetKiB = sd->pagingTargetKiB;
+            d->hasUsed = !sd->noStats;
+            d->usedKiB = 0;
+            if (sd->liar)
+                d->usedKiB = d->ceilingKiB;
+            else if (!sd->noStats)
+                d->usedKiB = testSimUsed(sd, ms);
+            map[ndoms] = i;
+            doms[ndoms++] = *d;
+        }
+
+        host.demandKiB = testSimStarts(&sim, ms, doms, ndoms);
+        host.freeKiB = testSimNetFree(&sim);
+        policy(&sim.cfg, &host, doms, ndoms);
+
+        for (i = 0; i < ndoms; i++) {
+            testSimDomain *sd = &sim.doms[map[i]];
+            libxlMemoryPolicyAutoDomain *d = &doms[i];
+
+            if (d->setTarget) {
+                d->targetKiB = d->newTargetKiB;
+                /* libxl's enforce: maxmem follows the target */
+                sd->maxmemKiB = d->newTargetKiB;
+            }
+            if (d->setMaxmem)
+                sd->maxmemKiB = d->maxmemKiB;
+            if (d->setPaging)
+                sd->pagingTargetKiB = d->pagingKiB;
+            sd->d = *d;
+        }
+        if (trace) {
+            fprintf(stderr, "%s %3llus free %6lluM demand %5lluM |", name, ms / 1000,
+                    testSimNetFree(&sim) / 1024, host.demandKiB / 1024);
+            for (i = 0; i < sim.ndoms; i++) {
+                testSimDomain *sd = &sim.doms[i];
+
+                if (!sd->running && !sd->claimKiB)
+                    continue;
+                fprintf(stderr, " %s %llu/%lluM %s%s", sd->name, sd->allocKiB / 1024,
+                        sd->d.targetKiB / 1024,
+                        sd->running ? libxlMemoryPolicyReasonTypeToString(sd->d.reason) : "building",
+                        sd->d.state.stuck ? "!" : "");
+            }
+            fprintf(stderr, "\n");
+        }
+        if (testSimCheck(&sim, ms, "targets applied", quiet) < 0)
+            goto cleanup;
+
+        for (i = 0; i < sim.nexpects; i++) {
+            if (sim.expects[i].ms == ms && testSimExpect(&sim, &sim.expects[i], quiet) < 0)
+                goto cleanup;
+        }
+
+        if (sim.checkNeeds) {
+            capacity = sim.memoryKiB - sim.fixedKiB;
+            capacity = capacity > sim.cfg.reserveKiB + host.demandKiB ?
+                capacity - sim.cfg.reserveKiB - host.demandKiB : 0;
+            for (i = 0; i < sim.ndoms; i++) {
+                testSimDomain *sd = &sim.doms[i];
+
+                if (!sd->running || sd->d.paused || sd->d.state.stuck) {
+                    capacity = capacity > sd->allocKiB + sd->claimKiB ?
+                        capacity - sd->allocKiB - sd->claimKiB : 0;
+                    continue;
+                }
+                needs += testSimNeed(&sim, sd, ms);
+            }
+            if (needs > capacity)
+                coveredSince = ULLONG_MAX;
+            else if (coveredSince == ULLONG_MAX)
+                coveredSince = ms;
+
+            for (i = 0; coveredSince != ULLONG_MAX && ms >= coveredSince + sim.settleMs &&
+                 i < sim.ndoms; i++) {
+                testSimDomain *sd = &sim.doms[i];
+                unsigned long long need = testSimNeed(&sim, sd, ms);
+
+                if (!sd->running || sd->d.paused || sd->d.state.stuck)
+                    continue;
+                if (sd->d.targetKiB + sim.cfg.deadbandKiB < need) {
+                    if (!quiet)
+                        VIR_TEST_VERBOSE("\n%s: %llu s: %s's target %llu KiB below its need %llu KiB, though the host has covered every need since %llu s",
+                                         sim.file, ms / 1000, sd->name, sd->d.targetKiB,
+                                         need, coveredSince / 1000);
+                    goto cleanup;
+                }
+            }
+        }
+
+        if (testSimMove(&sim, ms, quiet) < 0)
+            goto cleanup;
+    }
+
+    for (i = 0; i < sim.ndoms; i++) {
+        testSimDomain *sd = &sim.doms[i];
+
+        if (!sd->started)
+            continue;
+        if (sd->expectStart &&
+            (!sd->running || sd->d.startedMs > TEST_SIM_EPOCH_MS + sd->byMs)) {
+            if (!quiet)
+                VIR_TEST_VERBOSE("\n%s: start %s %s", sim.file, sd->name,
+                                 sd->running ? "ran too late" :
+                                 sd->refused ? "was refused" : "never ran");
+            goto cleanup;
+        }
+        if (!sd->expectStart && !sd->refused) {
+            if (!quiet)
+                VIR_TEST_VERBOSE("\n%s: start %s was not refused", sim.file, sd->name);
+            goto cleanup;
+        }
+    }
+    ret = 0;
+
+ cleanup:
+    testSimFree(&sim);
+    return ret;
+}
+
+
+static int
+testScenario(const void *opaque)
+{
+    const testDataLine *tc = opaque;
+    g_auto(GStrv) words = testWords(tc->line);
+
+    if (!words[0] || words[1]) {
+        VIR_TEST_VERBOSE("\n%s:%zu: malformed line '%s'", tc->file, tc->lineno, tc->line);
+        return -1;
+    }
+    return testSimRun(words[0], libxlMemoryPolicyAutoDecide, false);
+}
+
+
+/* ---------------------------------------------------------------- broken policies */
+
+/* forgets the reserve */
+static void
+testBrokenNoReserve(const libxlMemoryPolicyConfig *cfg,
+                    const libxlMemoryPolicyAutoHost *host,
+                    libxlMemoryPolicyAutoDomain *doms,
+                    size_t ndoms)
+{
+    libxlMemoryPolicyConfig broken = *cfg;
+
+    broken.reserveKiB = 0;
+    libxlMemoryPolicyAutoDecide(&broken, host, doms, ndoms);
+}
+
+
+/* pays raises out of what balloons are still to give back, as if it
+ * were free already */
+static void
+testBrokenRaisesFirst(const libxlMemoryPolicyConfig *cfg,
+                      const libxlMemoryPolicyAutoHost *host,
+                      libxlMemoryPolicyAutoDomain *doms,
+                      size_t ndoms)
+{
+    libxlMemoryPolicyAutoHost broken = *host;
+    size_t i;
+
+    for (i = 0; i < ndoms; i++) {
+        if (doms[i].currentKiB > doms[i].targetKiB)
+            broken.freeKiB += doms[i].currentKiB - doms[i].targetKiB;
+    }
+    libxlMemoryPolicyAutoDecide(cfg, &broken, doms, ndoms);
+}
+
+
+/* lets targets go below the floors */
+static void
+testBrokenNoFloor(const libxlMemoryPolicyConfig *cfg,
+                  const libxlMemoryPolicyAutoHost *host,
+                  libxlMemoryPolicyAutoDomain *doms,
+                  size_t ndoms)
+{
+    unsigned long long floors[MAX_DOMS];
+    size_t i;
+
+    for (i = 0; i < ndoms; i++) {
+        floors[i] = doms[i].floorKiB;
+        doms[i].floorKiB = 0;
+    }
+    libxlMemoryPolicyAutoDecide(cfg, host, doms, ndoms);
+    for (i = 0; i < ndoms; i++)
+        doms[i].floorKiB = floors[i];
+}
+
+
+typedef struct {
+    const char *name;
+    testPolicyFunc policy;
+} testBroken;
+
+
+/* Every scenario of scenarios.txt under a broken policy: at least one
+ * must fail its checks */
+static int
+testBrokenPolicy(const void *opaque)
+{
+    const testBroken *broken = opaque;
+    g_autofree char *path = g_strdup_printf("%s/%s/scenarios.txt", abs_srcdir, DATADIR);
+    g_autofree char *content = NULL;
+    g_auto(GStrv) lines = NULL;
+    size_t caught = 0;
+    size_t i;
+
+    if (virTestLoadFile(path, &content) < 0)
+        return -1;
+    lines = g_strsplit(content, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        g_auto(GStrv) words = testWords(lines[i]);
+
+        if (!words[0] || *words[0] == '#')
+            continue;
+        if (testSimRun(words[0], broken->policy, true) < 0) {
+            VIR_TEST_DEBUG("%s caught by %s", broken->name, words[0]);
+            caught++;
+        }
+    }
+    if (caught == 0) {
+        VIR_TEST_VERBOSE("\nno scenario catches the broken policy '%s'", broken->name);
+        return -1;
+    }
+    return 0;
+}
+
+
 static int
 mymain(void)
 {
+    static const testBroken broken[] = {
+        { "no reserve", testBrokenNoReserve },
+        { "raises before decreases", testBrokenRaisesFirst },
+        { "no floor", testBrokenNoFloor },
+    };
     int ret = 0;
+    size_t i;
 
     if (virTestRun("reason names", testReasonNames, NULL) < 0)
         ret = -1;
@@ -616,6 +1529,14 @@ mymain(void)
         ret = -1;
     if (testRunDataLines(DATADIR, "auto.txt", testAuto) < 0)
         ret = -1;
+    if (testRunDataLines(DATADIR, "scenarios.txt", testScenario) < 0)
+        ret = -1;
+    for (i = 0; i < G_N_ELEMENTS(broken); i++) {
+        g_autofree char *desc = g_strdup_printf("broken policy caught: %s", broken[i].name);
+
+        if (virTestRun(desc, testBrokenPolicy, &broken[i]) < 0)
+            ret = -1;
+    }
 
     return ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
