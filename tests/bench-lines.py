@@ -166,11 +166,37 @@ def stats(m):
     ]
 
 
+# ---------------------------------------------------------------- rebalance
+
+REBALANCE_SIDE = (
+    r"(?P<{p}doms>\d+) domains, (?P<{p}targets>\d+) targets in (?P<{p}us>[0-9]+\.[0-9]) us "
+    r"\(median of (?P<{p}runs>\d+) runs\)")
+REBALANCE = re.compile(r"rebalance: " + REBALANCE_SIDE.format(p="o_") + r" vs squeezed " +
+                       REBALANCE_SIDE.format(p="s_") + r" \(ratio " + RATIO + r"\)")
+
+
+def rebalance(m):
+    d = {k: int(m[k]) for k in ("o_doms", "o_targets", "o_runs", "s_doms", "s_targets", "s_runs")}
+    o_us, s_us = float(m["o_us"]), float(m["s_us"])
+    return [
+        ("the same domains on both sides", d["o_doms"] == d["s_doms"]),
+        ("the same runs on both sides", d["o_runs"] == d["s_runs"]),
+        ("ours: targets <= domains", d["o_targets"] <= d["o_doms"]),
+        ("squeezed: targets <= domains", d["s_targets"] <= d["s_doms"]),
+        ("ours wrote targets", d["o_targets"] > 0),
+        ("times measured", o_us > 0 and s_us > 0),
+        # the promise: a decision over the domains in well under 1 ms
+        ("ours under 1 ms", o_us < 1000),
+        ("ratio = squeezed us / ours us", ratio_agrees(m["ratio"], o_us, s_us)),
+    ]
+
+
 BENCHES = {
     "claims": (CLAIMS, claims),
     "storm": (STORM, storm),
     "autoballoon": (AUTOBALLOON, autoballoon),
     "stats": (STATS, stats),
+    "rebalance": (REBALANCE, rebalance),
 }
 
 
@@ -203,6 +229,9 @@ GOOD = {
     "stats": "stats: 51 domains in 0.6 ms, one GetAllDomainStats call, 50 with the "
              "guest's figures vs stock 10.7 ms, memoryStats per domain for 51, 0 with "
              "the guest's figures (ratio 17.8x)",
+    "rebalance": "rebalance: 1000 domains, 706 targets in 10.6 us (median of 2001 runs) vs "
+                 "squeezed 1000 domains, 480 targets in 2.5 us (median of 2001 runs) "
+                 "(ratio 0.2x)",
 }
 
 # Lines made to break one check each: (bench, where, pattern, replacement,
@@ -275,6 +304,18 @@ BAD = [
     ("stats", "line", r"51 domains in", "1 domains in", "domains besides dom0"),
     ("stats", "line", r"stock 10\.7 ms", "stock 0.0 ms", "times measured"),
     ("stats", "line", r"\(ratio 17\.8x\)", "(ratio 1.8x)", "ratio = stock ms / ours ms"),
+
+    ("rebalance", "line", r"10\.6 us", "10 us", "the line parses"),
+    ("rebalance", "line", r"squeezed 1000 domains", "squeezed 999 domains",
+     "the same domains on both sides"),
+    ("rebalance", "line", r"2\.5 us \(median of 2001", "2.5 us (median of 201",
+     "the same runs on both sides"),
+    ("rebalance", "line", r"706 targets", "1706 targets", "ours: targets <= domains"),
+    ("rebalance", "line", r"480 targets", "1480 targets", "squeezed: targets <= domains"),
+    ("rebalance", "line", r"706 targets", "0 targets", "ours wrote targets"),
+    ("rebalance", "line", r"in 2\.5 us", "in 0.0 us", "times measured"),
+    ("rebalance", "line", r"in 10\.6 us", "in 1060.0 us", "ours under 1 ms"),
+    ("rebalance", "line", r"\(ratio 0\.2x\)", "(ratio 2.0x)", "ratio = squeezed us / ours us"),
 ]
 
 

@@ -22,7 +22,7 @@ else
 fi
 
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(claims storm autoballoon stats)
+[ ${#names[@]} -gt 0 ] || names=(claims storm autoballoon stats rebalance)
 for name in "${names[@]}"; do
     t0=$SECONDS
     if ! out=$(BENCH_SMALL=1 "$top/bench/$name.sh" "$top" "$build" 2> "$errs/$name.err"); then
