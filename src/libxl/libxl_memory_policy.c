@@ -433,6 +433,8 @@ libxlMemoryPolicyLow(const libxlMemoryPolicyAutoHost *host,
 
     switch (role) {
     case LIBXL_MEMORY_POLICY_ROLE_BOOTING:
+        /* never lowered, but never left above its ceiling either: the
+         * ceiling is what the hypervisor holds it to anyway */
         return libxlMemoryPolicyClamp(d->targetKiB, floorKiB, d->ceilingKiB);
     case LIBXL_MEMORY_POLICY_ROLE_NOSTATS:
         /* nothing says what it uses, so only a start that cannot
