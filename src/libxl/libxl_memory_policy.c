@@ -661,18 +661,37 @@ libxlMemoryPolicyAutoDecide(const libxlMemoryPolicyConfig *cfg,
             break;
 
         case LIBXL_MEMORY_POLICY_ROLE_STUCK:
-            /* its allocation is what it is: counted as fixed, and maxmem
-             * clipped to it so that it cannot take more behind our back
-             * (it can no longer reach a raise in flight); the pager, where
-             * there is one, takes what the balloon does not give.  Written
-             * at every decision: the allocation may still creep. */
             d->reason = LIBXL_MEMORY_POLICY_REASON_STUCK;
-            d->setMaxmem = true;
-            d->maxmemKiB = d->currentKiB;
-            if (d->paging && d->targetKiB < d->currentKiB &&
-                d->pagingTargetKiB != d->targetKiB) {
-                d->setPaging = true;
-                d->pagingKiB = d->targetKiB;
+            if (d->currentKiB > d->targetKiB) {
+                /* its allocation is what it is: counted as fixed, and
+                 * maxmem clipped to it so that it cannot take more behind
+                 * our back; the pager, where there is one, takes what the
+                 * balloon does not give.  Written at every decision: the
+                 * allocation may still creep. */
+                d->setMaxmem = true;
+                d->maxmemKiB = d->currentKiB;
+                if (d->paging && d->pagingTargetKiB != d->targetKiB) {
+                    d->setPaging = true;
+                    d->pagingKiB = d->targetKiB;
+                }
+            } else {
+                /* a raise it does not take is withdrawn, down to what it
+                 * has (never below its floor), rather than clipped: a
+                 * clipped maxmem would keep it from ever reaching the
+                 * raise and so from ever counting again.  Writing the
+                 * target brings maxmem with it; what is left of a raise
+                 * below the floor stays in flight. */
+                unsigned long long keep = libxlMemoryPolicyMax(d->currentKiB,
+                                                               libxlMemoryPolicyMin(d->floorKiB,
+                                                                                    d->ceilingKiB));
+
+                if (keep < d->targetKiB) {
+                    d->setTarget = true;
+                    d->newTargetKiB = keep;
+                }
+                fixedRaises = libxlMemoryPolicyAdd(fixedRaises,
+                                                   libxlMemoryPolicySub(d->newTargetKiB,
+                                                                        d->currentKiB));
             }
             break;
 
@@ -728,11 +747,11 @@ libxlMemoryPolicyAutoDecide(const libxlMemoryPolicyConfig *cfg,
         unsigned long long rest;
         unsigned long long proposed;
 
-        if (role == LIBXL_MEMORY_POLICY_ROLE_STUCK)
-            continue;
-        if (role == LIBXL_MEMORY_POLICY_ROLE_PAUSED) {
+        /* left out, but what they may still take is taken first */
+        if (role == LIBXL_MEMORY_POLICY_ROLE_STUCK ||
+            role == LIBXL_MEMORY_POLICY_ROLE_PAUSED) {
             libxlMemoryPolicyAccumulate(&mustRaise, &over,
-                                        libxlMemoryPolicySub(d->targetKiB,
+                                        libxlMemoryPolicySub(d->newTargetKiB,
                                                              d->currentKiB));
             continue;
         }
