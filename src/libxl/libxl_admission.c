@@ -597,3 +597,21 @@ libxlAdmissionBuildDone(libxlDriverConfig *cfg,
 {
     libxlBuildRecordEnd(cfg->stateDir, uuid);
 }
+
+
+/**
+ * libxlAdmissionDemandKiB:
+ *
+ * What the starts under way will still take: memory the auto actor must
+ * keep free, so that what was freed for a start is never handed back to
+ * guests before the start has claimed it.  Returns -1 if the host cannot
+ * be read: the actor then moves nothing.
+ */
+int
+libxlAdmissionDemandKiB(libxlDriverConfig *cfg,
+                        unsigned long long *demandKiB)
+{
+    VIR_LOCK_GUARD lock = virLockGuardLock(&libxlAdmissionLock);
+
+    return libxlAdmissionPendingKiB(cfg, NULL, true, demandKiB);
+}

@@ -48,3 +48,7 @@ libxlAdmissionEnd(libxlDriverConfig *cfg,
 void
 libxlAdmissionBuildDone(libxlDriverConfig *cfg,
                         const unsigned char *uuid);
+
+int
+libxlAdmissionDemandKiB(libxlDriverConfig *cfg,
+                        unsigned long long *demandKiB);

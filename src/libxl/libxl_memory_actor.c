@@ -1,0 +1,1118 @@
+/*
+ * libxl_memory_actor.c: the domains' memory policy actors at work
+ *
+ * Each domain's <memoryPolicy actor=.../> says who moves its memory to a
+ * target: nobody (none), the admin target by target (manual), the
+ * balloon and then, after a delay, the pager (balloon), or a host-wide
+ * actor that follows the guests' needs (auto).  The decisions are made
+ * in libxl_memory_policy.c; this file reads what they need, applies what
+ * they decide and supervises the pagers.  Its thread wakes once a second
+ * and whenever a target changes; it never runs in the event loop and
+ * holds a domain's lock only to copy its state or write its targets.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library.  If not, see
+ * <http://www.gnu.org/licenses/>.
+ */
+
+#include <config.h>
+
+#include <libxl.h>
+#include <xenstore.h>
+
+#include "libxl_memory_actor.h"
+#include "libxl_admission.h"
+#include "libxl_api_wrapper.h"
+#include "libxl_claim.h"
+#include "libxl_conf.h"
+#include "libxl_domain.h"
+#include "libxl_memstats_cache.h"
+#include "libxl_pager.h"
+#include "virdomainobjlist.h"
+#include "virerror.h"
+#include "virlog.h"
+#include "virthread.h"
+#include "virtime.h"
+#include "virtypedparam.h"
+#include "virxml.h"
+
+#define VIR_FROM_THIS VIR_FROM_LIBXL
+
+VIR_LOG_INIT("libxl.libxl_memory_actor");
+
+#define LIBXL_MEMORY_ACTOR_CYCLE_MS 1000
+/* The delay a <memoryPolicy/> without delay= gives the balloon, as the
+ * libxl memory policy proposal did */
+#define LIBXL_MEMORY_ACTOR_DELAY_DEFAULT 5
+
+/* What admission, which knows no driver, reads of the actor: what the auto
+ * domains could give down to their floors at the last cycle, and the
+ * actor to wake when a start waits for them */
+static virMutex libxlMemoryActorGlobalLock = VIR_MUTEX_INITIALIZER;
+static unsigned long long libxlMemoryActorGuestsGive;
+static libxlMemoryActor *libxlMemoryActorRunning;
+
+struct _libxlMemoryActor {
+    libxlDriverPrivate *driver;
+    virMutex lock;
+    virCond cond;
+    bool quit;                      /* under lock */
+    bool kicked;                    /* under lock: a target changed */
+    virThread thread;
+
+    /* the thread's alone */
+    struct xs_handle *xsh;
+    GHashTable *written;            /* domid -> paging target written */
+};
+
+
+static virDomainMemoryPolicyActor
+libxlMemoryActorOf(const virDomainDef *def)
+{
+    /* without the element, setmem sets the balloon target and nothing
+     * else, as the driver always did */
+    if (!def->memoryPolicy)
+        return VIR_DOMAIN_MEMORY_POLICY_ACTOR_MANUAL;
+    return def->memoryPolicy->actor;
+}
+
+
+static bool
+libxlMemoryActorPaging(const virDomainDef *def)
+{
+    return def->memoryPolicy &&
+           def->memoryPolicy->paging == VIR_TRISTATE_SWITCH_ON;
+}
+
+
+static unsigned int
+libxlMemoryActorDelay(const virDomainDef *def)
+{
+    if (def->memoryPolicy && def->memoryPolicy->hasDelay)
+        return def->memoryPolicy->delay;
+    return LIBXL_MEMORY_ACTOR_DELAY_DEFAULT;
+}
+
+
+static unsigned long long
+libxlMemoryActorNow(void)
+{
+    unsigned long long now = 0;
+
+    ignore_value(virTimeMillisNow(&now));
+    return now;
+}
+
+
+/* A reserve beyond this is a typing error, not a reserve */
+#define LIBXL_MEMORY_ACTOR_RESERVE_MAX_MIB (1024 * 1024)
+#define LIBXL_MEMORY_ACTOR_GRACE_MAX 3600
+
+void
+libxlMemoryActorConfigDefault(libxlDriverConfig *cfg)
+{
+    /* XAPI's squeezed keeps 64 MiB plus 8 MiB of slack free */
+    cfg->pagerProgram = g_strdup(LIBXL_PAGER_PROGRAM_DEFAULT);
+    cfg->autoReserveMiB = 72;
+    cfg->autoFloorPercent = 25;
+    cfg->autoGrace = 30;
+}
+
+
+int
+libxlMemoryActorConfigLoad(libxlDriverConfig *cfg,
+                           virConf *conf)
+{
+    g_autofree char *pager = NULL;
+
+    if (virConfGetValueString(conf, "pager_program", &pager) < 0 ||
+        virConfGetValueUInt(conf, "auto_reserve_mib", &cfg->autoReserveMiB) < 0 ||
+        virConfGetValueUInt(conf, "auto_floor_percent", &cfg->autoFloorPercent) < 0 ||
+        virConfGetValueUInt(conf, "auto_grace", &cfg->autoGrace) < 0)
+        return -1;
+
+    if (pager) {
+        if (!g_path_is_absolute(pager)) {
+            virReportError(VIR_ERR_CONF_SYNTAX,
+                           _("pager_program '%s' in libxl.conf must be an absolute path"),
+                           pager);
+            return -1;
+        }
+        g_free(cfg->pagerProgram);
+        cfg->pagerProgram = g_steal_pointer(&pager);
+    }
+    if (cfg->autoReserveMiB > LIBXL_MEMORY_ACTOR_RESERVE_MAX_MIB) {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       _("auto_reserve_mib %u in libxl.conf is above the limit of %u"),
+                       cfg->autoReserveMiB, LIBXL_MEMORY_ACTOR_RESERVE_MAX_MIB);
+        return -1;
+    }
+    if (cfg->autoFloorPercent > 100) {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       _("auto_floor_percent %u in libxl.conf is above the limit of 100"),
+                       cfg->autoFloorPercent);
+        return -1;
+    }
+    if (cfg->autoGrace > LIBXL_MEMORY_ACTOR_GRACE_MAX) {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       _("auto_grace %u in libxl.conf is above the limit of %u seconds"),
+                       cfg->autoGrace, LIBXL_MEMORY_ACTOR_GRACE_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+
+static char *
+libxlMemoryActorPagerDir(libxlDriverConfig *cfg)
+{
+    return g_strdup_printf("%s/paging", cfg->libDir);
+}
+
+
+void
+libxlMemoryActorStateFormat(virBuffer *buf,
+                            const libxlMemoryActorState *state)
+{
+    g_auto(virBuffer) attrBuf = VIR_BUFFER_INITIALIZER;
+    g_auto(virBuffer) childBuf = VIR_BUFFER_INIT_CHILD(buf);
+
+    if (state->targetKiB)
+        virBufferAsprintf(&attrBuf, " target='%llu' set='%llu'",
+                          state->targetKiB, state->setMs);
+    if (state->pagingKiB)
+        virBufferAsprintf(&attrBuf, " paging='%llu'", state->pagingKiB);
+    if (state->dueMs)
+        virBufferAsprintf(&attrBuf, " due='%llu'", state->dueMs);
+    if (state->ceilingKiB)
+        virBufferAsprintf(&attrBuf, " ceiling='%llu'", state->ceilingKiB);
+    if (state->startedMs)
+        virBufferAsprintf(&attrBuf, " started='%llu'", state->startedMs);
+
+    if (state->pagerPid > 0)
+        virBufferAsprintf(&childBuf, "<pager pid='%lld' restarts='%u' retry='%llu'/>\n",
+                          (long long)state->pagerPid, state->pagerRestarts,
+                          state->pagerRetryMs);
+    else if (state->pagerRestarts || state->pagerRetryMs)
+        virBufferAsprintf(&childBuf, "<pager restarts='%u' retry='%llu'/>\n",
+                          state->pagerRestarts, state->pagerRetryMs);
+
+    virXMLFormatElement(buf, "memoryActor", &attrBuf, &childBuf);
+}
+
+
+static int
+libxlMemoryActorParseULL(xmlNodePtr node,
+                         const char *attr,
+                         unsigned long long *value)
+{
+    g_autofree char *str = virXMLPropString(node, attr);
+
+    *value = 0;
+    if (!str)
+        return 0;
+    if (virStrToLong_ullp(str, NULL, 10, value) < 0) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("invalid %s '%s' in the memory actor's status"),
+                       attr, str);
+        return -1;
+    }
+    return 0;
+}
+
+
+int
+libxlMemoryActorStateParse(xmlXPathContextPtr ctxt,
+                           libxlMemoryActorState *state)
+{
+    VIR_XPATH_NODE_AUTORESTORE(ctxt)
+    xmlNodePtr node;
+    xmlNodePtr pager;
+    unsigned long long pid;
+    unsigned long long restarts;
+
+    memset(state, 0, sizeof(*state));
+    if (!(node = virXPathNode("./memoryActor", ctxt)))
+        return 0;
+
+    if (libxlMemoryActorParseULL(node, "target", &state->targetKiB) < 0 ||
+        libxlMemoryActorParseULL(node, "set", &state->setMs) < 0 ||
+        libxlMemoryActorParseULL(node, "paging", &state->pagingKiB) < 0 ||
+        libxlMemoryActorParseULL(node, "due", &state->dueMs) < 0 ||
+        libxlMemoryActorParseULL(node, "ceiling", &state->ceilingKiB) < 0 ||
+        libxlMemoryActorParseULL(node, "started", &state->startedMs) < 0)
+        return -1;
+
+    ctxt->node = node;
+    if ((pager = virXPathNode("./pager", ctxt))) {
+        if (libxlMemoryActorParseULL(pager, "pid", &pid) < 0 ||
+            libxlMemoryActorParseULL(pager, "restarts", &restarts) < 0 ||
+            libxlMemoryActorParseULL(pager, "retry", &state->pagerRetryMs) < 0)
+            return -1;
+        if (pid > INT_MAX || restarts > UINT_MAX) {
+            virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                           _("invalid pager in the memory actor's status"));
+            return -1;
+        }
+        state->pagerPid = pid;
+        state->pagerRestarts = restarts;
+    }
+    return 0;
+}
+
+
+static void
+libxlMemoryActorWakeUp(libxlMemoryActor *actor)
+{
+    if (!actor)
+        return;
+    virMutexLock(&actor->lock);
+    actor->kicked = true;
+    virCondSignal(&actor->cond);
+    virMutexUnlock(&actor->lock);
+}
+
+
+static void
+libxlMemoryActorKick(libxlDriverPrivate *driver)
+{
+    libxlMemoryActorWakeUp(driver->memoryActor);
+}
+
+
+/**
+ * libxlMemoryActorGuestsGiveKiB:
+ *
+ * What the domains of the auto actor could give down to their floors, as
+ * of the actor's last cycle (0 when there are none).
+ */
+unsigned long long
+libxlMemoryActorGuestsGiveKiB(void)
+{
+    VIR_LOCK_GUARD lock = virLockGuardLock(&libxlMemoryActorGlobalLock);
+
+    return libxlMemoryActorGuestsGive;
+}
+
+
+/**
+ * libxlMemoryActorWake:
+ *
+ * A start waits for memory: the actor looks again now rather than at its
+ * next cycle.
+ */
+void
+libxlMemoryActorWake(void)
+{
+    VIR_LOCK_GUARD lock = virLockGuardLock(&libxlMemoryActorGlobalLock);
+
+    libxlMemoryActorWakeUp(libxlMemoryActorRunning);
+}
+
+
+static void
+libxlMemoryActorSave(libxlDriverPrivate *driver,
+                     virDomainObj *vm)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+
+    if (virDomainObjSave(vm, driver->xmlopt, cfg->stateDir) < 0)
+        VIR_WARN("cannot save the status of domain %s: its memory actor's "
+                 "pending work may be lost on a restart", vm->def->name);
+}
+
+
+/*
+ * Paging needs a domain the pager can page: xenpaging refuses a domain
+ * that populates on demand, which libxl builds whenever the target is
+ * below the maximum.  Checked before anything is built.
+ */
+int
+libxlMemoryActorCheckStart(libxlDriverPrivate *driver,
+                           virDomainDef *def)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    unsigned long long maxKiB = virDomainDefGetMemoryTotal(def);
+
+    if (!libxlMemoryActorPaging(def))
+        return 0;
+
+    if (def->mem.cur_balloon < maxKiB) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("paging domain '%s' needs its current memory (%llu KiB) equal to its maximum (%llu KiB): below it the domain populates on demand, which the pager cannot page"),
+                       def->name, def->mem.cur_balloon, maxKiB);
+        return -1;
+    }
+    if (!virFileIsExecutable(cfg->pagerProgram)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("paging domain '%s' needs the pager '%s' (pager_program in libxl.conf), which is not an executable"),
+                       def->name, cfg->pagerProgram);
+        return -1;
+    }
+    return 0;
+}
+
+
+int
+libxlMemoryActorDomainStarted(libxlDriverPrivate *driver,
+                              virDomainObj *vm)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+    libxlMemoryActorState *state = &priv->memActor;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    g_autofree char *dir = NULL;
+    g_autofree char *name = NULL;
+    int domid = vm->def->id;
+    pid_t pid = 0;
+    int rc;
+
+    memset(state, 0, sizeof(*state));
+    state->startedMs = libxlMemoryActorNow();
+    state->targetKiB = vm->def->mem.cur_balloon;
+    state->setMs = state->startedMs;
+
+    if (!libxlMemoryActorPaging(vm->def))
+        return 0;
+
+    /* the pager reports within moments whether the hypervisor lets it
+     * page; the domain stays locked out by the start's job meanwhile */
+    dir = libxlMemoryActorPagerDir(cfg);
+    name = g_strdup(vm->def->name);
+    virObjectUnlock(vm);
+    rc = libxlPagerStart(cfg->pagerProgram, dir, cfg->logDir, name, domid,
+                         true, &pid);
+    virObjectLock(vm);
+    if (rc < 0)
+        return -1;
+    state->pagerPid = pid;
+    return 0;
+}
+
+
+void
+libxlMemoryActorDomainStopped(libxlDriverPrivate *driver,
+                              virDomainObj *vm)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+    libxlMemoryActorState *state = &priv->memActor;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+
+    if (state->pagerPid > 0 || libxlMemoryActorPaging(vm->def)) {
+        g_autofree char *dir = libxlMemoryActorPagerDir(cfg);
+        g_autofree char *pagefile = libxlPagerFile(dir, vm->def->name);
+
+        libxlPagerStop(state->pagerPid, pagefile);
+    }
+    memset(state, 0, sizeof(*state));
+}
+
+
+void
+libxlMemoryActorDomainReconnected(libxlDriverPrivate *driver,
+                                  virDomainObj *vm)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+    libxlMemoryActorState *state = &priv->memActor;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    g_autofree char *dir = libxlMemoryActorPagerDir(cfg);
+    g_autofree char *pagefile = libxlPagerFile(dir, vm->def->name);
+
+    /* dom0 has no actor: it is ballooned for starts, by admission */
+    if (vm->def->id == 0)
+        return;
+    if (!state->startedMs)
+        state->startedMs = libxlMemoryActorNow();
+    if (!state->targetKiB)
+        state->targetKiB = vm->def->mem.cur_balloon;
+
+    /* the pager outlived the old daemon, or the actor's thread starts a
+     * new one at once */
+    if (state->pagerPid > 0 && !libxlPagerAlive(state->pagerPid, pagefile)) {
+        VIR_INFO("pager %lld of domain %s is gone: restarting it",
+                 (long long)state->pagerPid, vm->def->name);
+        state->pagerPid = 0;
+        state->pagerRetryMs = 0;
+    } else if (state->pagerPid > 0) {
+        VIR_INFO("adopted pager %lld of domain %s",
+                 (long long)state->pagerPid, vm->def->name);
+    }
+}
+
+
+/* Write the balloon target: with enforce, as xl mem-set and the driver
+ * always did, so that maxmem follows and the domain cannot grow back */
+static int
+libxlMemoryActorWriteTarget(libxlDriverConfig *cfg,
+                            int domid,
+                            unsigned long long kib)
+{
+    if (libxlSetMemoryTargetWrapper(cfg->ctx, domid, kib, 0, 1) < 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot set the balloon target of domain %d to %llu KiB"),
+                       domid, kib);
+        return -1;
+    }
+    return 0;
+}
+
+
+int
+libxlMemoryActorSetMemory(libxlDriverPrivate *driver,
+                          virDomainObj *vm,
+                          unsigned long long kib)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+    libxlMemoryActorState *state = &priv->memActor;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    virDomainMemoryPolicyActor actor = libxlMemoryActorOf(vm->def);
+    int domid = vm->def->id;
+    unsigned long long now = libxlMemoryActorNow();
+    int rc = 0;
+
+    switch (actor) {
+    case VIR_DOMAIN_MEMORY_POLICY_ACTOR_NONE:
+        /* recorded, and nothing moves */
+        VIR_INFO("domain %s: memory target %llu KiB recorded (actor none)",
+                 vm->def->name, kib);
+        break;
+
+    case VIR_DOMAIN_MEMORY_POLICY_ACTOR_MANUAL:
+    case VIR_DOMAIN_MEMORY_POLICY_ACTOR_BALLOON:
+        virObjectUnlock(vm);
+        rc = libxlMemoryActorWriteTarget(cfg, domid, kib);
+        virObjectLock(vm);
+        if (rc < 0)
+            return -1;
+        VIR_INFO("domain %s: balloon target %llu KiB (actor %s)",
+                 vm->def->name, kib,
+                 virDomainMemoryPolicyActorTypeToString(actor));
+        break;
+
+    case VIR_DOMAIN_MEMORY_POLICY_ACTOR_AUTO:
+        /* the admin's figure is the most the actor may give; a target
+         * above it comes down at once */
+        state->ceilingKiB = kib;
+        if (state->targetKiB > kib || !state->targetKiB) {
+            virObjectUnlock(vm);
+            rc = libxlMemoryActorWriteTarget(cfg, domid, kib);
+            virObjectLock(vm);
+            if (rc < 0)
+                return -1;
+            state->targetKiB = kib;
+        }
+        VIR_INFO("domain %s: ceiling %llu KiB (actor auto)", vm->def->name, kib);
+        vm->def->mem.cur_balloon = state->targetKiB;
+        libxlMemoryActorSave(driver, vm);
+        libxlMemoryActorKick(driver);
+        return 0;
+
+    case VIR_DOMAIN_MEMORY_POLICY_ACTOR_LAST:
+    default:
+        virReportEnumRangeError(virDomainMemoryPolicyActor, actor);
+        return -1;
+    }
+
+    state->targetKiB = kib;
+    state->setMs = now;
+    if (actor == VIR_DOMAIN_MEMORY_POLICY_ACTOR_BALLOON)
+        state->dueMs = 0;
+    vm->def->mem.cur_balloon = kib;
+    libxlMemoryActorSave(driver, vm);
+    libxlMemoryActorKick(driver);
+    return 0;
+}
+
+
+int
+libxlMemoryActorGetParameters(libxlDriverPrivate *driver G_GNUC_UNUSED,
+                              virDomainObj *vm,
+                              virTypedParameterPtr params,
+                              int *nparams,
+                              unsigned int flags)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+    unsigned long long paging = 0;
+    int n = 0;
+
+    if (*nparams == 0) {
+        *nparams = 2;
+        return 0;
+    }
+
+    if ((flags & VIR_DOMAIN_AFFECT_LIVE) && virDomainObjIsActive(vm))
+        paging = priv->memActor.pagingKiB;
+
+    if (n < *nparams &&
+        virTypedParameterAssign(&params[n++], VIR_DOMAIN_MEMORY_PAGING_TARGET,
+                                VIR_TYPED_PARAM_ULLONG, paging) < 0)
+        return -1;
+    if (n < *nparams &&
+        virTypedParameterAssign(&params[n++], VIR_DOMAIN_MEMORY_MIN_GUARANTEE,
+                                VIR_TYPED_PARAM_ULLONG,
+                                vm->def->mem.min_guarantee) < 0)
+        return -1;
+    *nparams = n;
+    return 0;
+}
+
+
+static int
+libxlMemoryActorSetPaging(libxlDriverPrivate *driver,
+                          virDomainObj *vm,
+                          unsigned long long kib)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+    virDomainMemoryPolicyActor actor = libxlMemoryActorOf(vm->def);
+    unsigned long long maxKiB = virDomainDefGetMemoryTotal(vm->def);
+
+    if (!libxlMemoryActorPaging(vm->def)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("domain '%s' is not paged: its <memoryPolicy/> needs paging='on'"),
+                       vm->def->name);
+        return -1;
+    }
+    if (actor != VIR_DOMAIN_MEMORY_POLICY_ACTOR_MANUAL) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("the paging target of domain '%s' is set by its memory policy actor '%s': only actor 'manual' takes it from the admin"),
+                       vm->def->name, virDomainMemoryPolicyActorTypeToString(actor));
+        return -1;
+    }
+    if (kib > maxKiB) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("paging target %llu KiB of domain '%s' is above its maximum memory %llu KiB"),
+                       kib, vm->def->name, maxKiB);
+        return -1;
+    }
+    priv->memActor.pagingKiB = kib;
+    VIR_INFO("domain %s: paging target %llu KiB (actor manual)", vm->def->name, kib);
+    return 0;
+}
+
+
+int
+libxlMemoryActorSetParameters(libxlDriverPrivate *driver,
+                              virDomainObj *vm,
+                              virDomainDef *persistentDef,
+                              virTypedParameterPtr params,
+                              int nparams,
+                              unsigned int flags)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    bool live = (flags & VIR_DOMAIN_AFFECT_LIVE) && virDomainObjIsActive(vm);
+    bool livePaging = false;
+    size_t i;
+
+    if (virTypedParamsValidate(params, nparams,
+                               VIR_DOMAIN_MEMORY_PAGING_TARGET,
+                               VIR_TYPED_PARAM_ULLONG,
+                               VIR_DOMAIN_MEMORY_MIN_GUARANTEE,
+                               VIR_TYPED_PARAM_ULLONG,
+                               NULL) < 0)
+        return -1;
+
+    /* check everything before changing anything */
+    for (i = 0; i < nparams; i++) {
+        if (STREQ(params[i].field, VIR_DOMAIN_MEMORY_PAGING_TARGET) && !live) {
+            virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                           _("a paging target applies to a running domain only"));
+            return -1;
+        }
+    }
+
+    for (i = 0; i < nparams; i++) {
+        virTypedParameterPtr param = &params[i];
+
+        if (STREQ(param->field, VIR_DOMAIN_MEMORY_PAGING_TARGET)) {
+            if (libxlMemoryActorSetPaging(driver, vm, param->value.ul) < 0)
+                return -1;
+            livePaging = true;
+        } else if (STREQ(param->field, VIR_DOMAIN_MEMORY_MIN_GUARANTEE)) {
+            if (live)
+                vm->def->mem.min_guarantee = param->value.ul;
+            if (persistentDef)
+                persistentDef->mem.min_guarantee = param->value.ul;
+        }
+    }
+
+    if (live)
+        libxlMemoryActorSave(driver, vm);
+    if (persistentDef &&
+        virDomainDefSave(persistentDef, driver->xmlopt, cfg->configDir) < 0)
+        return -1;
+    if (livePaging)
+        libxlMemoryActorKick(driver);
+    return 0;
+}
+
+
+/* Tell the domain's pager the allocation to page to, once per change */
+static void
+libxlMemoryActorWritePaging(libxlMemoryActor *actor,
+                            int domid,
+                            unsigned long long kib)
+{
+    gpointer key = GINT_TO_POINTER(domid);
+    unsigned long long *written = g_hash_table_lookup(actor->written, key);
+    g_autofree char *path = NULL;
+    g_autofree char *value = NULL;
+
+    if (written && *written == kib)
+        return;
+    if (!actor->xsh && !(actor->xsh = xs_open(0))) {
+        VIR_WARN("cannot open xenstore: paging target of domain %d not set", domid);
+        return;
+    }
+    path = g_strdup_printf("/local/domain/%d/%s", domid, LIBXL_PAGER_TARGET_KEY);
+    value = g_strdup_printf("%llu", kib);
+    if (!xs_write(actor->xsh, XBT_NULL, path, value, strlen(value))) {
+        VIR_WARN("cannot write %s: %s", path, g_strerror(errno));
+        return;
+    }
+    if (!written) {
+        written = g_new0(unsigned long long, 1);
+        g_hash_table_insert(actor->written, key, written);
+    }
+    *written = kib;
+}
+
+
+/* Restart a pager that died, with a back-off for one that keeps dying */
+static bool
+libxlMemoryActorTendPager(libxlDriverConfig *cfg,
+                          virDomainObj *vm,
+                          unsigned long long now)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+    libxlMemoryActorState *state = &priv->memActor;
+    g_autofree char *dir = libxlMemoryActorPagerDir(cfg);
+    g_autofree char *pagefile = libxlPagerFile(dir, vm->def->name);
+    pid_t pid = 0;
+
+    if (!libxlMemoryActorPaging(vm->def))
+        return false;
+    if (state->pagerPid > 0 && libxlPagerAlive(state->pagerPid, pagefile))
+        return false;
+
+    if (state->pagerPid > 0) {
+        VIR_WARN("pager %lld of domain %s died: restarting it in %llu ms",
+                 (long long)state->pagerPid, vm->def->name,
+                 libxlPagerBackoffMs(state->pagerRestarts));
+        state->pagerPid = 0;
+        state->pagerRetryMs = now + libxlPagerBackoffMs(state->pagerRestarts);
+        return true;
+    }
+    if (now < state->pagerRetryMs)
+        return false;
+
+    state->pagerRestarts++;
+    state->pagerRetryMs = now + libxlPagerBackoffMs(state->pagerRestarts);
+    if (libxlPagerStart(cfg->pagerProgram, dir, cfg->logDir, vm->def->name,
+                        vm->def->id, false, &pid) < 0) {
+        VIR_WARN("cannot restart the pager of domain %s: %s", vm->def->name,
+                 virGetLastErrorMessage());
+        virResetLastError();
+        return true;
+    }
+    state->pagerPid = pid;
+    return true;
+}
+
+
+typedef struct _libxlMemoryActorHost libxlMemoryActorHost;
+struct _libxlMemoryActorHost {
+    libxl_dominfo *list;
+    int n;
+    unsigned long long freeKiB;     /* net of outstanding claims */
+    bool known;                     /* freeKiB was read */
+};
+
+
+static const libxl_dominfo *
+libxlMemoryActorFindInfo(const libxlMemoryActorHost *host,
+                         int domid)
+{
+    int i;
+
+    for (i = 0; i < host->n; i++) {
+        if ((int)host->list[i].domid == domid)
+            return &host->list[i];
+    }
+    return NULL;
+}
+
+
+static void
+libxlMemoryActorBalloonStep(libxlMemoryActor *actor,
+                            virDomainObj *vm,
+                            const libxl_dominfo *info,
+                            unsigned long long now,
+                            bool *changed)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+    libxlMemoryActorState *state = &priv->memActor;
+    libxlMemoryPolicyBalloon in = {
+        .targetKiB = state->targetKiB,
+        .setMs = state->setMs,
+        .currentKiB = info->current_memkb,
+        .pagingKiB = state->pagingKiB,
+        .delay = libxlMemoryActorDelay(vm->def),
+        .paging = libxlMemoryActorPaging(vm->def),
+    };
+    libxlMemoryPolicyBalloonStep step = { 0 };
+
+    if (!state->targetKiB)
+        return;
+    libxlMemoryPolicyBalloonDecide(&in, now, &step);
+    if (step.setPaging && step.pagingKiB != state->pagingKiB) {
+        VIR_INFO("domain %s: balloon at %llu KiB after %u s, paging to %llu KiB",
+                 vm->def->name, (unsigned long long)info->current_memkb,
+                 in.delay, step.pagingKiB);
+        state->pagingKiB = step.pagingKiB;
+        *changed = true;
+    }
+    if (step.dueMs != state->dueMs) {
+        state->dueMs = step.dueMs;
+        *changed = true;
+    }
+    (void)actor;
+}
+
+
+static unsigned long long
+libxlMemoryActorFloorKiB(libxlDriverConfig *cfg,
+                         const virDomainDef *def)
+{
+    unsigned long long maxKiB = virDomainDefGetMemoryTotal(def);
+
+    if (def->mem.min_guarantee)
+        return MIN(def->mem.min_guarantee, maxKiB);
+    return maxKiB / 100 * cfg->autoFloorPercent;
+}
+
+
+static void
+libxlMemoryActorPolicyConfig(libxlDriverConfig *cfg,
+                             libxlMemoryPolicyConfig *policy)
+{
+    libxlMemoryPolicyConfigDefault(policy);
+    policy->reserveKiB = cfg->autoReserveMiB * 1024ULL;
+    policy->graceMs = cfg->autoGrace * 1000ULL;
+}
+
+
+/* Gather one auto domain's figures; false if it has none to give */
+static bool
+libxlMemoryActorAutoGather(libxlDriverPrivate *driver,
+                           libxlDriverConfig *cfg,
+                           virDomainObj *vm,
+                           const libxl_dominfo *info,
+                           libxlMemoryPolicyAutoDomain *dom)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+    libxlMemoryActorState *state = &priv->memActor;
+    libxlMemstatsGuest guest;
+    unsigned long long maxKiB = virDomainDefGetMemoryTotal(vm->def);
+
+    memset(dom, 0, sizeof(*dom));
+    dom->domid = vm->def->id;
+    dom->currentKiB = info->current_memkb;
+    dom->targetKiB = state->targetKiB ? state->targetKiB : vm->def->mem.cur_balloon;
+    dom->ceilingKiB = state->ceilingKiB ? MIN(state->ceilingKiB, maxKiB) : maxKiB;
+    dom->floorKiB = MIN(libxlMemoryActorFloorKiB(cfg, vm->def), dom->ceilingKiB);
+    dom->startedMs = state->startedMs;
+    dom->paused = info->paused ||
+                  virDomainObjGetState(vm, NULL) != VIR_DOMAIN_RUNNING;
+    dom->paging = libxlMemoryActorPaging(vm->def);
+    dom->pagingTargetKiB = state->pagingKiB;
+    dom->state = state->autoState;
+
+    if (driver->memstats &&
+        libxlMemstatsCacheLookup(driver->memstats, dom->domid, &guest)) {
+        unsigned long long total = guest.value[LIBXL_MEMSTATS_TOTAL];
+
+        /* what the guest says it uses: what it could not give back */
+        if (guest.present[LIBXL_MEMSTATS_TOTAL] &&
+            guest.present[LIBXL_MEMSTATS_AVAILABLE]) {
+            dom->hasUsed = true;
+            dom->usedKiB = libxlClaimSubKiB(total, guest.value[LIBXL_MEMSTATS_AVAILABLE]);
+        } else if (guest.present[LIBXL_MEMSTATS_TOTAL] &&
+                   guest.present[LIBXL_MEMSTATS_FREE]) {
+            dom->hasUsed = true;
+            dom->usedKiB = libxlClaimSubKiB(libxlClaimSubKiB(total,
+                                                             guest.value[LIBXL_MEMSTATS_FREE]),
+                                            guest.value[LIBXL_MEMSTATS_CACHES]);
+        }
+    }
+    return true;
+}
+
+
+static void
+libxlMemoryActorAutoApply(libxlMemoryActor *actor,
+                          libxlDriverConfig *cfg,
+                          virDomainObj *vm,
+                          libxlMemoryPolicyAutoDomain *dom)
+{
+    libxlDomainObjPrivate *priv;
+    libxlMemoryActorState *state;
+    bool changed = false;
+
+    virObjectLock(vm);
+    priv = vm->privateData;
+    state = &priv->memActor;
+    if (!virDomainObjIsActive(vm) || vm->def->id != dom->domid ||
+        libxlMemoryActorOf(vm->def) != VIR_DOMAIN_MEMORY_POLICY_ACTOR_AUTO)
+        goto cleanup;
+
+    state->autoState = dom->state;
+    if (dom->setTarget) {
+        /* a setmem since the decision may have lowered the ceiling */
+        unsigned long long kib = dom->newTargetKiB;
+
+        if (state->ceilingKiB && kib > state->ceilingKiB)
+            kib = state->ceilingKiB;
+        if (kib != state->targetKiB &&
+            libxlMemoryActorWriteTarget(cfg, dom->domid, kib) == 0) {
+            VIR_INFO("domain %s: auto target %llu -> %llu KiB (%s)",
+                     vm->def->name, state->targetKiB, kib,
+                     libxlMemoryPolicyReasonTypeToString(dom->reason));
+            state->targetKiB = kib;
+            state->setMs = libxlMemoryActorNow();
+            vm->def->mem.cur_balloon = kib;
+            changed = true;
+        }
+        virResetLastError();
+    }
+    if (dom->setMaxmem && dom->state.stuck) {
+        if (libxl_domain_setmaxmem(cfg->ctx, dom->domid, dom->maxmemKiB) < 0)
+            VIR_WARN("cannot clip the maximum memory of domain %s", vm->def->name);
+        else
+            VIR_INFO("domain %s: balloon stuck at %llu KiB, maxmem clipped",
+                     vm->def->name, dom->currentKiB);
+    } else if (dom->setMaxmem) {
+        /* no longer stuck: the target written with enforce brings maxmem
+         * back as libxl sets it, video RAM and slack included */
+        if (libxlMemoryActorWriteTarget(cfg, dom->domid, state->targetKiB) == 0)
+            VIR_INFO("domain %s: balloon moving again, maxmem restored",
+                     vm->def->name);
+        virResetLastError();
+    }
+    if (dom->setPaging && dom->pagingKiB != state->pagingKiB) {
+        state->pagingKiB = dom->pagingKiB;
+        changed = true;
+    }
+    if (state->pagingKiB)
+        libxlMemoryActorWritePaging(actor, dom->domid, state->pagingKiB);
+    if (changed)
+        libxlMemoryActorSave(actor->driver, vm);
+
+ cleanup:
+    virObjectUnlock(vm);
+}
+
+
+static void
+libxlMemoryActorCycle(libxlMemoryActor *actor)
+{
+    libxlDriverPrivate *driver = actor->driver;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxlMemoryActorHost host = { 0 };
+    libxl_physinfo phys;
+    virDomainObj **vms = NULL;
+    size_t nvms = 0;
+    g_autofree libxlMemoryPolicyAutoDomain *autos = NULL;
+    g_autofree virDomainObj **autoVms = NULL;
+    size_t nautos = 0;
+    unsigned long long now = libxlMemoryActorNow();
+    unsigned long long demandKiB = 0;
+    libxlMemoryPolicyConfig policy;
+    size_t i;
+
+    if (!(host.list = libxl_list_domain(cfg->ctx, &host.n)))
+        return;
+    libxl_physinfo_init(&phys);
+    if (libxl_get_physinfo(cfg->ctx, &phys) == 0) {
+        host.freeKiB = libxlClaimSubKiB(phys.free_pages, phys.outstanding_pages) * 4;
+        host.known = true;
+    }
+    libxl_physinfo_dispose(&phys);
+
+    virDomainObjListCollect(driver->domains, NULL, &vms, &nvms, NULL,
+                            VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+    autos = g_new0(libxlMemoryPolicyAutoDomain, nvms ? nvms : 1);
+    autoVms = g_new0(virDomainObj *, nvms ? nvms : 1);
+
+    for (i = 0; i < nvms; i++) {
+        virDomainObj *vm = vms[i];
+        libxlDomainObjPrivate *priv;
+        const libxl_dominfo *info;
+        bool changed = false;
+
+        virObjectLock(vm);
+        priv = vm->privateData;
+        /* a domain in a job (starting, migrating, changing) is its
+         * job's; the next cycle sees it again */
+        if (!virDomainObjIsActive(vm) || vm->def->id <= 0 ||
+            vm->job->active != VIR_JOB_NONE ||
+            !(info = libxlMemoryActorFindInfo(&host, vm->def->id))) {
+            virObjectUnlock(vm);
+            continue;
+        }
+
+        changed |= libxlMemoryActorTendPager(cfg, vm, now);
+
+        switch (libxlMemoryActorOf(vm->def)) {
+        case VIR_DOMAIN_MEMORY_POLICY_ACTOR_BALLOON:
+            libxlMemoryActorBalloonStep(actor, vm, info, now, &changed);
+            break;
+        case VIR_DOMAIN_MEMORY_POLICY_ACTOR_AUTO:
+            if (libxlMemoryActorAutoGather(driver, cfg, vm, info, &autos[nautos]))
+                autoVms[nautos++] = vm;
+            break;
+        case VIR_DOMAIN_MEMORY_POLICY_ACTOR_NONE:
+        case VIR_DOMAIN_MEMORY_POLICY_ACTOR_MANUAL:
+        case VIR_DOMAIN_MEMORY_POLICY_ACTOR_LAST:
+            break;
+        }
+
+        if (priv->memActor.pagingKiB && priv->memActor.pagerPid > 0)
+            libxlMemoryActorWritePaging(actor, vm->def->id, priv->memActor.pagingKiB);
+        if (changed)
+            libxlMemoryActorSave(driver, vm);
+        virObjectUnlock(vm);
+    }
+
+    libxlMemoryActorPolicyConfig(cfg, &policy);
+    VIR_WITH_MUTEX_LOCK_GUARD(&libxlMemoryActorGlobalLock) {
+        libxlMemoryActorGuestsGive = libxlMemoryPolicyAutoSqueezableKiB(&policy, now,
+                                                                        autos, nautos);
+    }
+
+    if (nautos > 0 && !host.known) {
+        VIR_WARN("cannot read the host's free memory: the auto actor waits");
+    } else if (nautos > 0 && libxlAdmissionDemandKiB(cfg, &demandKiB) < 0) {
+        VIR_WARN("cannot read the starts in progress: the auto actor waits: %s",
+                 virGetLastErrorMessage());
+        virResetLastError();
+    } else if (nautos > 0) {
+        libxlMemoryPolicyAutoHost autoHost = {
+            .nowMs = now,
+            .freeKiB = host.freeKiB,
+            .demandKiB = demandKiB,
+        };
+
+        libxlMemoryPolicyAutoDecide(&policy, &autoHost, autos, nautos);
+        for (i = 0; i < nautos; i++)
+            libxlMemoryActorAutoApply(actor, cfg, autoVms[i], &autos[i]);
+    }
+
+    /* forget what was written for domains that are gone */
+    if (g_hash_table_size(actor->written) > 0) {
+        GHashTableIter iter;
+        gpointer key;
+
+        g_hash_table_iter_init(&iter, actor->written);
+        while (g_hash_table_iter_next(&iter, &key, NULL)) {
+            if (!libxlMemoryActorFindInfo(&host, GPOINTER_TO_INT(key)))
+                g_hash_table_iter_remove(&iter);
+        }
+    }
+
+    virObjectListFreeCount(vms, nvms);
+    libxl_dominfo_list_free(host.list, host.n);
+}
+
+
+static void
+libxlMemoryActorThread(void *opaque)
+{
+    libxlMemoryActor *actor = opaque;
+    unsigned long long now;
+
+    virMutexLock(&actor->lock);
+    while (!actor->quit) {
+        if (!actor->kicked) {
+            if (virTimeMillisNow(&now) < 0)
+                break;
+            if (virCondWaitUntil(&actor->cond, &actor->lock,
+                                 now + LIBXL_MEMORY_ACTOR_CYCLE_MS) < 0 &&
+                errno != ETIMEDOUT)
+                break;
+        }
+        if (actor->quit)
+            break;
+        actor->kicked = false;
+        virMutexUnlock(&actor->lock);
+        libxlMemoryActorCycle(actor);
+        virMutexLock(&actor->lock);
+    }
+    virMutexUnlock(&actor->lock);
+}
+
+
+libxlMemoryActor *
+libxlMemoryActorNew(libxlDriverPrivate *driver)
+{
+    libxlMemoryActor *actor = g_new0(libxlMemoryActor, 1);
+
+    actor->driver = driver;
+    actor->written = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                           NULL, g_free);
+    if (virMutexInit(&actor->lock) < 0)
+        goto error_table;
+    if (virCondInit(&actor->cond) < 0)
+        goto error_mutex;
+    if (virThreadCreateFull(&actor->thread, true, libxlMemoryActorThread,
+                            "libxl-memactor", false, actor) < 0) {
+        VIR_WARN("cannot start the memory policy actors: targets set by "
+                 "setmem alone will be applied");
+        goto error_cond;
+    }
+    VIR_WITH_MUTEX_LOCK_GUARD(&libxlMemoryActorGlobalLock) {
+        libxlMemoryActorRunning = actor;
+    }
+    return actor;
+
+ error_cond:
+    virCondDestroy(&actor->cond);
+ error_mutex:
+    virMutexDestroy(&actor->lock);
+ error_table:
+    g_hash_table_destroy(actor->written);
+    g_free(actor);
+    return NULL;
+}
+
+
+void
+libxlMemoryActorFree(libxlMemoryActor *actor)
+{
+    if (!actor)
+        return;
+    VIR_WITH_MUTEX_LOCK_GUARD(&libxlMemoryActorGlobalLock) {
+        libxlMemoryActorRunning = NULL;
+        libxlMemoryActorGuestsGive = 0;
+    }
+    virMutexLock(&actor->lock);
+    actor->quit = true;
+    virCondSignal(&actor->cond);
+    virMutexUnlock(&actor->lock);
+    virThreadJoin(&actor->thread);
+
+    if (actor->xsh)
+        xs_close(actor->xsh);
+    virCondDestroy(&actor->cond);
+    virMutexDestroy(&actor->lock);
+    g_hash_table_destroy(actor->written);
+    g_free(actor);
+}
