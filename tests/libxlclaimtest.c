@@ -85,7 +85,7 @@ testDecideCase(const testDataLine *tc, bool dom0Target)
     unsigned long long got[3];
     size_t nin, nout;
     g_autofree char *verdict = NULL;
-    libxlClaimHost host;
+    libxlClaimHost host = { 0 };
     libxlClaimDecision d;
 
     if (testParseLine(tc->line, MIB, in, &nin, out, &nout, &verdict) < 0 ||
@@ -133,6 +133,46 @@ static int
 testDom0Target(const void *opaque)
 {
     return testDecideCase(opaque, true);
+}
+
+
+/* guests.txt: need free claimed pending dom0 autoballoon guestsgive
+ *             -> verdict gap guests lower newtarget, dom0 at its target */
+static int
+testGuests(const void *opaque)
+{
+    const testDataLine *tc = opaque;
+    unsigned long long in[MAX_FIELDS], out[MAX_FIELDS];
+    size_t nin, nout;
+    g_autofree char *verdict = NULL;
+    libxlClaimHost host = { 0 };
+    libxlClaimDecision d;
+
+    if (testParseLine(tc->line, MIB, in, &nin, out, &nout, &verdict) < 0 ||
+        nin != 7 || nout != 4 || !verdict) {
+        VIR_TEST_VERBOSE("\n%s:%zu: malformed case '%s'", tc->file, tc->lineno, tc->line);
+        return -1;
+    }
+
+    host.freeKiB = in[1];
+    host.claimedKiB = in[2];
+    host.pendingKiB = in[3];
+    host.dom0KiB = in[4];
+    host.dom0TargetKiB = in[4];
+    host.autoballoon = in[5] != 0;
+    host.guestsGiveKiB = in[6];
+    libxlClaimDecide(&host, in[0], &d);
+
+    if (STRNEQ(libxlClaimVerdictTypeToString(d.verdict), verdict) ||
+        d.gapKiB != out[0] || d.guestsKiB != out[1] ||
+        d.lowerKiB != out[2] || d.newTargetKiB != out[3]) {
+        VIR_TEST_VERBOSE("\n%s:%zu: got %s %llu %llu %llu %llu (MiB)", tc->file,
+                         tc->lineno, libxlClaimVerdictTypeToString(d.verdict),
+                         d.gapKiB / MIB, d.guestsKiB / MIB, d.lowerKiB / MIB,
+                         d.newTargetKiB / MIB);
+        return -1;
+    }
+    return 0;
 }
 
 
@@ -191,6 +231,8 @@ mymain(void)
     if (testRunDataLines("libxlclaimdata", "decide.txt", testDecide) < 0)
         ret = -1;
     if (testRunDataLines("libxlclaimdata", "dom0target.txt", testDom0Target) < 0)
+        ret = -1;
+    if (testRunDataLines("libxlclaimdata", "guests.txt", testGuests) < 0)
         ret = -1;
     if (testRunDataLines("libxlclaimdata", "pending.txt", testPending) < 0)
         ret = -1;

@@ -42,6 +42,7 @@
 #include "libxl_api_wrapper.h"
 #include "libxl_build_record.h"
 #include "libxl_claim.h"
+#include "libxl_memory_actor.h"
 #include "libxl_node_memory.h"
 #include "virerror.h"
 #include "virlog.h"
@@ -198,6 +199,7 @@ libxlAdmissionReadHost(libxlDriverConfig *cfg,
     }
     host->dom0TargetKiB = targetKiB;
     host->autoballoon = cfg->autoballoon;
+    host->guestsGiveKiB = libxlMemoryActorGuestsGiveKiB();
 
     /* Builds go on between the reads of the domain list and of the host's
      * totals: a claim staked in between is either missed by both (totals
@@ -231,7 +233,15 @@ libxlAdmissionReportShortage(const libxlAdmissionTicket *ticket,
                              const libxlClaimDecision *decision,
                              unsigned long long dom0GaveKiB)
 {
-    if (host->autoballoon)
+    if (host->guestsGiveKiB)
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("not enough memory to start domain '%s': it needs %llu MiB; %llu MiB are free, of which %llu MiB are claimed by other domains and %llu MiB are reserved by starts in progress; dom0 could give %llu MiB and the domains of the auto memory policy actor %llu MiB down to their floors"),
+                       ticket->name, ticket->needKiB / 1024,
+                       host->freeKiB / 1024, host->claimedKiB / 1024,
+                       host->pendingKiB / 1024,
+                       (decision->dom0GiveKiB + dom0GaveKiB) / 1024,
+                       host->guestsGiveKiB / 1024);
+    else if (host->autoballoon)
         virReportError(VIR_ERR_OPERATION_FAILED,
                        _("not enough memory to start domain '%s': it needs %llu MiB; %llu MiB are free, of which %llu MiB are claimed by other domains and %llu MiB are reserved by starts in progress; dom0 could give %llu MiB"),
                        ticket->name, ticket->needKiB / 1024,
@@ -406,6 +416,7 @@ libxlAdmissionWaitForDom0(libxlDriverConfig *cfg,
                           unsigned long long startDom0KiB)
 {
     unsigned long long lastDom0 = startDom0KiB;
+    unsigned long long lastAvail = 0;
     unsigned long long now, lastProgress, started;
 
     if (virTimeMillisNow(&started) < 0)
@@ -429,9 +440,16 @@ libxlAdmissionWaitForDom0(libxlDriverConfig *cfg,
                 return 0;
             }
 
+            /* memory moves while dom0 shrinks or the auto actor's
+             * domains free what they hold */
             if (host.dom0KiB < lastDom0) {
                 lastDom0 = host.dom0KiB;
                 lastProgress = now;
+            }
+            if (decision.availKiB > lastAvail) {
+                if (lastAvail)
+                    lastProgress = now;
+                lastAvail = decision.availKiB;
             }
             if (now - lastProgress >= LIBXL_ADMISSION_STALL_MS ||
                 now - started >= LIBXL_ADMISSION_BALLOON_MAX_MS) {
@@ -520,7 +538,10 @@ libxlAdmissionBegin(libxlDriverConfig *cfg,
     }
 
     /* the ledger holds the start's place: no lock across the wait, nor
-     * across the record's file I/O */
+     * across the record's file I/O; the auto actor sees the start's need
+     * in the ledger, and frees it at once rather than at its next cycle */
+    if (wait)
+        libxlMemoryActorWake();
     if ((wait && libxlAdmissionWaitForDom0(cfg, t, host.dom0KiB) < 0) ||
         libxlBuildRecordBegin(cfg->stateDir, t->uuid, t->name) < 0) {
         libxlAdmissionEnd(cfg, t, false);

@@ -89,6 +89,10 @@ libxlClaimShortfallKiB(unsigned long long freeKiB,
  * counts, so its target is lowered only by the rest, and repeated starts
  * never compound; a target above its allocation is lowered through the
  * growth first.  The new target is never below libxl's floor.
+ *
+ * Domains of the auto memory policy actor give first, down to their
+ * floors: they hold memory their guests do not need, which dom0 may well
+ * need.  dom0 is lowered only by what they cannot give.
  */
 void
 libxlClaimDecide(const libxlClaimHost *host,
@@ -109,9 +113,12 @@ libxlClaimDecide(const libxlClaimHost *host,
         libxlClaimAddKiB(libxlClaimSubKiB(host->dom0KiB, LIBXL_CLAIM_DOM0_MIN_KIB),
                          growth) : 0;
 
+    decision->guestsKiB = MIN(decision->gapKiB, host->guestsGiveKiB);
+
     if (decision->gapKiB == 0)
         decision->verdict = LIBXL_CLAIM_VERDICT_ADMIT;
-    else if (decision->gapKiB <= decision->dom0GiveKiB)
+    else if (decision->gapKiB <= libxlClaimAddKiB(decision->dom0GiveKiB,
+                                                  host->guestsGiveKiB))
         decision->verdict = LIBXL_CLAIM_VERDICT_BALLOON;
     else
         decision->verdict = LIBXL_CLAIM_VERDICT_REFUSE;
@@ -119,8 +126,12 @@ libxlClaimDecide(const libxlClaimHost *host,
     decision->lowerKiB = 0;
     decision->newTargetKiB = target;
     if (decision->verdict == LIBXL_CLAIM_VERDICT_BALLOON) {
-        decision->lowerKiB = libxlClaimSubKiB(decision->gapKiB, incoming);
+        unsigned long long dom0Part = decision->gapKiB - decision->guestsKiB;
+
+        decision->lowerKiB = libxlClaimSubKiB(dom0Part, incoming);
         decision->newTargetKiB = libxlClaimSubKiB(target, decision->lowerKiB);
+    } else {
+        decision->guestsKiB = 0;
     }
 }
 

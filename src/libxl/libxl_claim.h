@@ -35,11 +35,14 @@ struct _libxlClaimHost {
                                      * below its allocation, dom0 is already
                                      * giving the difference */
     bool autoballoon;               /* dom0 may be ballooned for the start */
+    unsigned long long guestsGiveKiB; /* what the auto actor's domains could
+                                     * give down to their floors */
 };
 
 typedef enum {
     LIBXL_CLAIM_VERDICT_ADMIT,      /* fits in memory nobody else counts on */
-    LIBXL_CLAIM_VERDICT_BALLOON,    /* fits once dom0 gives gapKiB */
+    LIBXL_CLAIM_VERDICT_BALLOON,    /* fits once dom0 and the auto actor's
+                                     * domains give gapKiB */
     LIBXL_CLAIM_VERDICT_REFUSE,     /* does not fit, even with dom0's help */
 
     LIBXL_CLAIM_VERDICT_LAST
@@ -53,9 +56,12 @@ struct _libxlClaimDecision {
     unsigned long long availKiB;    /* free minus claimed minus pending */
     unsigned long long gapKiB;      /* what is missing, 0 when it fits */
     unsigned long long dom0GiveKiB; /* what ballooning dom0 could free */
+    unsigned long long guestsKiB;   /* of the gap, what the auto actor's
+                                     * domains are to give */
     unsigned long long lowerKiB;    /* how much lower than its target
                                      * dom0's target must go: the gap less
-                                     * what dom0 is already giving */
+                                     * what the guests give and what dom0
+                                     * is already giving */
     unsigned long long newTargetKiB; /* dom0's target then, never below
                                       * libxl's floor when ballooning */
 };
