@@ -1,8 +1,10 @@
 /*
  * libxlmemstatstest.c: guest memory statistics from guest-written keys
  *
- * Every line of tests/libxlmemstatsdata/records.txt and oldagent.txt is a
- * case: what a guest wrote, and the tags reported or the error.
+ * Every line of tests/libxlmemstatsdata/records.txt, oldagent.txt and
+ * limit.txt is a case: what a guest wrote, and the tags reported or the
+ * error.  fields.txt checks what the parser keeps of a record, field by
+ * field, including the fields that map to no tag.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -35,6 +37,15 @@ static const char *const tagNames[VIR_DOMAIN_MEMORY_STAT_NR] = {
     "hugetlb_pgalloc", "hugetlb_pgfail",
 };
 
+/* The guest fields in libxlMemstatsField order, by their names in the
+ * record.  The test's own statement of the mapping: a parser that stored
+ * a field under another's index would show it under the wrong name. */
+static const char *const fieldNames[] = {
+    "total", "free", "avail", "caches", "swapin", "swapout", "majflt",
+    "minflt", "htlbok", "htlbfail", "t",
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(fieldNames) == LIBXL_MEMSTATS_LAST);
+
 
 /* "\xHH" escapes to bytes; returns the length */
 static size_t
@@ -53,6 +64,18 @@ testUnescape(const char *in, char *out)
         }
     }
     return n;
+}
+
+
+/* Parse a record written with \xHH escapes */
+static int
+testParseEscaped(const char *text, libxlMemstatsGuest *guest,
+                 const char **reason)
+{
+    g_autofree char *record = g_new0(char, strlen(text) + 1);
+    size_t len = testUnescape(text, record);
+
+    return libxlMemstatsParseRecord(record, len, guest, reason);
 }
 
 
@@ -106,12 +129,10 @@ testRecord(const void *opaque)
     g_autofree char *copy = g_strdup(tc->line);
     char *bar = strrchr(copy, '|');
     char *seenBar;
-    g_autofree char *record = NULL;
     g_autofree char *actual = NULL;
     libxlMemstatsGuest guest;
     const char *reason = NULL;
     unsigned long long seen;
-    size_t len;
     int rc;
 
     if (!bar)
@@ -121,10 +142,54 @@ testRecord(const void *opaque)
         virStrToLong_ullp(seenBar + 1, NULL, 10, &seen) < 0)
         return -1;
     *seenBar = '\0';
-    record = g_new0(char, strlen(copy) + 1);
-    len = testUnescape(copy, record);
-    rc = libxlMemstatsParseRecord(record, len, &guest, &reason);
+    rc = testParseEscaped(copy, &guest, &reason);
     actual = testFormat(rc, reason, &guest, seen);
+    return testCompare(tc, bar + 1, actual);
+}
+
+
+/* The fields a guest has, in libxlMemstatsField order, "-" for none; or
+ * the error.  A refused record must leave every field absent. */
+static char *
+testFormatFields(int rc, const char *reason, const libxlMemstatsGuest *guest)
+{
+    g_auto(virBuffer) buf = VIR_BUFFER_INITIALIZER;
+    size_t i;
+
+    for (i = 0; i < LIBXL_MEMSTATS_LAST; i++) {
+        if (!guest->present[i])
+            continue;
+        if (rc < 0)
+            return g_strdup_printf("error: %s, yet field %s is present",
+                                   reason, fieldNames[i]);
+        virBufferAsprintf(&buf, "%s%s=%llu", virBufferUse(&buf) ? " " : "",
+                          fieldNames[i], guest->value[i]);
+    }
+    if (rc < 0)
+        return g_strdup_printf("error: %s", reason);
+    if (!virBufferUse(&buf))
+        return g_strdup("-");
+    return virBufferContentAndReset(&buf);
+}
+
+
+/* RECORD|EXPECTED: the fields parsed from a record */
+static int
+testFields(const void *opaque)
+{
+    const testDataLine *tc = opaque;
+    g_autofree char *copy = g_strdup(tc->line);
+    char *bar = strrchr(copy, '|');
+    g_autofree char *actual = NULL;
+    libxlMemstatsGuest guest;
+    const char *reason = NULL;
+    int rc;
+
+    if (!bar)
+        return -1;
+    *bar = '\0';
+    rc = testParseEscaped(copy, &guest, &reason);
+    actual = testFormatFields(rc, reason, &guest);
     return testCompare(tc, bar + 1, actual);
 }
 
@@ -214,6 +279,8 @@ mymain(void)
     if (testRunDataLines("libxlmemstatsdata", "oldagent.txt", testOldAgent) < 0)
         ret = -1;
     if (testRunDataLines("libxlmemstatsdata", "limit.txt", testLimit) < 0)
+        ret = -1;
+    if (testRunDataLines("libxlmemstatsdata", "fields.txt", testFields) < 0)
         ret = -1;
     if (virTestRun("paged memory and RSS", testPaged, NULL) < 0)
         ret = -1;
