@@ -4,7 +4,8 @@
  * Every line of tests/libxlmemstatsdata/records.txt, oldagent.txt and
  * limit.txt is a case: what a guest wrote, and the tags reported or the
  * error.  fields.txt checks what the parser keeps of a record, field by
- * field, including the fields that map to no tag.
+ * field, including the fields that map to no tag; suggest.txt what
+ * libxlMemstatsSuggestKiB() makes of a guest's suggested target.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -42,7 +43,7 @@ static const char *const tagNames[VIR_DOMAIN_MEMORY_STAT_NR] = {
  * a field under another's index would show it under the wrong name. */
 static const char *const fieldNames[] = {
     "total", "free", "avail", "caches", "swapin", "swapout", "majflt",
-    "minflt", "htlbok", "htlbfail", "t",
+    "minflt", "htlbok", "htlbfail", "t", "committed", "suggest",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(fieldNames) == LIBXL_MEMSTATS_LAST);
 
@@ -240,6 +241,48 @@ testLimit(const void *opaque)
 }
 
 
+/* LIMIT|RECORD|EXPECTED: the suggested target a policy gets from a record,
+ * for a domain whose maximum memory is LIMIT KiB: "suggest=KiB", "none",
+ * or the record's error */
+static int
+testSuggest(const void *opaque)
+{
+    const testDataLine *tc = opaque;
+    g_auto(GStrv) parts = g_strsplit(tc->line, "|", 3);
+    g_autofree char *actual = NULL;
+    libxlMemstatsGuest guest;
+    const char *reason = NULL;
+    unsigned long long limit;
+    unsigned long long kib = 12345;
+
+    if (g_strv_length(parts) != 3 ||
+        virStrToLong_ullp(parts[0], NULL, 10, &limit) < 0)
+        return -1;
+    if (testParseEscaped(parts[1], &guest, &reason) < 0)
+        actual = g_strdup_printf("error: %s", reason);
+    else if (libxlMemstatsSuggestKiB(&guest, limit, &kib))
+        actual = g_strdup_printf("suggest=%llu", kib);
+    else if (kib != 12345)
+        actual = g_strdup_printf("none, yet the result was set to %llu", kib);
+    else
+        actual = g_strdup("none");
+    return testCompare(tc, parts[2], actual);
+}
+
+
+/* No guest, no suggestion */
+static int
+testSuggestNoGuest(const void *opaque G_GNUC_UNUSED)
+{
+    unsigned long long kib = 12345;
+
+    if (libxlMemstatsSuggestKiB(NULL, 0, &kib) ||
+        libxlMemstatsSuggestKiB(NULL, 1048576, &kib) || kib != 12345)
+        return -1;
+    return 0;
+}
+
+
 /* Pages paged out are backed by nobody: RSS leaves them out */
 static int
 testPaged(const void *opaque G_GNUC_UNUSED)
@@ -281,6 +324,10 @@ mymain(void)
     if (testRunDataLines("libxlmemstatsdata", "limit.txt", testLimit) < 0)
         ret = -1;
     if (testRunDataLines("libxlmemstatsdata", "fields.txt", testFields) < 0)
+        ret = -1;
+    if (testRunDataLines("libxlmemstatsdata", "suggest.txt", testSuggest) < 0)
+        ret = -1;
+    if (virTestRun("no guest, no suggested target", testSuggestNoGuest, NULL) < 0)
         ret = -1;
     if (virTestRun("paged memory and RSS", testPaged, NULL) < 0)
         ret = -1;

@@ -12,9 +12,12 @@
  *
  *   1 t=1732500000 total=1015808 free=412020 avail=801340 caches=301244
  *     swapin=0 swapout=0 majflt=1021 minflt=2203301 htlbok=0 htlbfail=0
+ *     committed=602112 suggest=703692
  *
  * Sizes are KiB, faults and huge page allocations counts, t the guest's
- * clock in seconds since the epoch.  Fields a later agent adds are skipped.
+ * clock in seconds since the epoch.  committed (Committed_AS) and suggest
+ * (the guest's own idea of its target) are for the memory policy, not for
+ * statistics.  Fields a later agent adds are skipped.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -48,6 +51,8 @@ static const char *const libxlMemstatsNames[LIBXL_MEMSTATS_LAST] = {
     [LIBXL_MEMSTATS_HUGETLB_ALLOC] = "htlbok",
     [LIBXL_MEMSTATS_HUGETLB_FAIL] = "htlbfail",
     [LIBXL_MEMSTATS_GUEST_TIME] = "t",
+    [LIBXL_MEMSTATS_COMMITTED] = "committed",
+    [LIBXL_MEMSTATS_SUGGEST] = "suggest",
 };
 
 /* No record needs more fields than this, even from a later agent */
@@ -258,6 +263,27 @@ libxlMemstatsParseOldAgent(const char *totalStr,
 }
 
 
+/* What bounds a guest's memory figures: its total, or without one the
+ * domain's maximum memory (@limitKiB, 0 if unknown: then nothing).  No
+ * Linux guest's MemTotal exceeds its domain's maximum, so a guest whose
+ * total does is lying: false, and none of its figures are believed. */
+static bool
+libxlMemstatsGuestBound(const libxlMemstatsGuest *guest,
+                        unsigned long long limitKiB,
+                        unsigned long long *bound)
+{
+    unsigned long long limit = limitKiB ? limitKiB : ULLONG_MAX;
+
+    if (guest->present[LIBXL_MEMSTATS_TOTAL]) {
+        if (guest->value[LIBXL_MEMSTATS_TOTAL] > limit)
+            return false;
+        limit = guest->value[LIBXL_MEMSTATS_TOTAL];
+    }
+    *bound = limit;
+    return true;
+}
+
+
 static unsigned int
 libxlMemstatsAdd(virDomainMemoryStatPtr stats,
                  unsigned int n,
@@ -286,8 +312,9 @@ libxlMemstatsAdd(virDomainMemoryStatPtr stats,
  * "used" for consumers; LAST_UPDATE is when dom0 read them.  No Linux
  * guest's MemTotal exceeds its domain's maximum, so a record that says so
  * is a lie and is refused whole (the hypervisor's figures only); without
- * a total, the maximum bounds the guest's figures.  Returns the number of
- * entries filled.
+ * a total, the maximum bounds the guest's figures.  committed and suggest
+ * map to no tag (libxlMemstatsSuggestKiB() bounds suggest the same way).
+ * Returns the number of entries filled.
  */
 int
 libxlMemstatsToTags(const libxlMemstatsHypervisor *hv,
@@ -305,19 +332,16 @@ libxlMemstatsToTags(const libxlMemstatsHypervisor *hv,
         { LIBXL_MEMSTATS_MINOR_FAULT, VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT },
     };
     unsigned long long paged = hv->pagedKiB < hv->currentKiB ? hv->pagedKiB : hv->currentKiB;
-    unsigned long long limit = hv->limitKiB ? hv->limitKiB : ULLONG_MAX;
+    unsigned long long limit = ULLONG_MAX;
     bool haveTotal;
     unsigned long long total;
     unsigned int n = 0;
     size_t i;
 
-    if (guest && guest->present[LIBXL_MEMSTATS_TOTAL] &&
-        guest->value[LIBXL_MEMSTATS_TOTAL] > limit)
+    if (guest && !libxlMemstatsGuestBound(guest, hv->limitKiB, &limit))
         guest = NULL;
     haveTotal = guest && guest->present[LIBXL_MEMSTATS_TOTAL];
     total = haveTotal ? guest->value[LIBXL_MEMSTATS_TOTAL] : 0;
-    if (haveTotal)
-        limit = total;
 
 #define GUEST_HAS(f) (guest && guest->present[f])
 #define BOUNDED(f) (guest->value[f] > limit ? limit : guest->value[f])
@@ -358,4 +382,36 @@ libxlMemstatsToTags(const libxlMemstatsHypervisor *hv,
 #undef GUEST_HAS
 #undef BOUNDED
     return n;
+}
+
+
+/**
+ * libxlMemstatsSuggestKiB:
+ * @guest: what the guest says, or NULL
+ * @limitKiB: the domain's maximum memory, KiB, 0 if unknown
+ * @kib: set to the guest's suggested target, KiB
+ *
+ * The memory target a guest suggests for itself (our agent's suggest: its
+ * Committed_AS plus a reserve, see xenmemstatd(8)), bounded as
+ * libxlMemstatsToTags() bounds the guest's figures: by the guest's total,
+ * or without a total by @limitKiB when that is known.  A guest whose total
+ * exceeds @limitKiB is not believed at all, this figure included.  It is
+ * only ever the guest's opinion: a policy may heed it, never trust it to
+ * size anything but that guest.
+ *
+ * Returns true with *kib set, or false (*kib untouched) if the guest
+ * suggests nothing or is not believed.
+ */
+bool
+libxlMemstatsSuggestKiB(const libxlMemstatsGuest *guest,
+                        unsigned long long limitKiB,
+                        unsigned long long *kib)
+{
+    unsigned long long bound;
+
+    if (!guest || !guest->present[LIBXL_MEMSTATS_SUGGEST] ||
+        !libxlMemstatsGuestBound(guest, limitKiB, &bound))
+        return false;
+    *kib = MIN(guest->value[LIBXL_MEMSTATS_SUGGEST], bound);
+    return true;
 }

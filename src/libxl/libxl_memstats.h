@@ -44,6 +44,11 @@ typedef enum {
     LIBXL_MEMSTATS_GUEST_TIME,  /* the guest's clock at its write, seconds since
                                  * the epoch: informational only, as the guest
                                  * sets it */
+    /* Mapped to no virDomainMemoryStats tag; for the memory policy */
+    LIBXL_MEMSTATS_COMMITTED,   /* Committed_AS, KiB: what the guest's
+                                 * processes could touch */
+    LIBXL_MEMSTATS_SUGGEST,     /* the target the guest suggests for itself,
+                                 * KiB: see libxlMemstatsSuggestKiB() */
 
     LIBXL_MEMSTATS_LAST
 } libxlMemstatsField;
@@ -86,6 +91,11 @@ libxlMemstatsToTags(const libxlMemstatsHypervisor *hv,
                     const libxlMemstatsGuest *guest,
                     virDomainMemoryStatPtr stats,
                     unsigned int nr_stats);
+
+bool
+libxlMemstatsSuggestKiB(const libxlMemstatsGuest *guest,
+                        unsigned long long limitKiB,
+                        unsigned long long *kib);
 
 /* The key dom0 writes, under the guest's memory/ directory (readable by the
  * guest, writable by dom0 alone), to tell the agent how often to write, in

@@ -20,6 +20,27 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+
+/* The suggested target a policy gets is never above what the guest has,
+ * nor above the domain's maximum when that is known, and a guest whose
+ * total exceeds that maximum suggests nothing */
+static void
+checkSuggest(const libxlMemstatsGuest *guest, unsigned long long limitKiB)
+{
+    bool haveTotal = guest->present[LIBXL_MEMSTATS_TOTAL];
+    unsigned long long total = guest->value[LIBXL_MEMSTATS_TOTAL];
+    unsigned long long kib = 0;
+
+    if (!libxlMemstatsSuggestKiB(guest, limitKiB, &kib))
+        return;
+    if (!guest->present[LIBXL_MEMSTATS_SUGGEST] ||
+        (haveTotal && kib > total) ||
+        (limitKiB && kib > limitKiB) ||
+        kib > guest->value[LIBXL_MEMSTATS_SUGGEST])
+        abort();
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -43,6 +64,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 stats[i].val > guest.value[LIBXL_MEMSTATS_TOTAL])
                 abort();        /* a guest's free memory above its total */
         }
+        checkSuggest(&guest, 0);
+        checkSuggest(&guest, 262144);
     } else if (!reason) {
         abort();                /* refused without saying why */
     }
