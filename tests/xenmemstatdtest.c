@@ -438,6 +438,63 @@ test_formatter_edges(void)
 
 
 static void
+test_suggest(void)
+{
+    static const struct {
+        unsigned long long total;
+        unsigned long long committed;
+        unsigned long long suggest;
+    } cases[] = {
+        /* a tenth of MemTotal as the reserve */
+        { 1015808, 602112, 602112 + 101580 },
+        { 24683620, 49200, 49200 + 2468362 },
+        /* the two reserves meet at 640 MiB: 64 MiB below, a tenth above */
+        { 655360, 100000, 100000 + 65536 },
+        { 655369, 100000, 100000 + 65536 },
+        { 655370, 100000, 100000 + 65537 },
+        { 524288, 200000, 200000 + 65536 },
+        /* never below the floor of 128 MiB ... */
+        { 655360, 0, 131072 },
+        { 262144, 20480, 131072 },
+        { 262144, 65535, 131072 },
+        { 262144, 65536, 131072 },
+        { 262144, 65537, 131073 },
+        /* ... unless the guest is smaller: MemTotal bounds last */
+        { 131072, 0, 131072 },
+        { 98304, 30000, 98304 },
+        { 0, 0, 0 },
+        { 0, ULLONG_MAX, 0 },
+        /* never above MemTotal, however much is committed */
+        { 1015808, 3145728, 1015808 },
+        { 1015808, 1015808, 1015808 },
+        { 1015808, 1015808 - 101580, 1015808 },
+        { 1015808, 1015808 - 101581, 1015807 },
+        /* a sum past ULLONG_MAX saturates, then MemTotal bounds it */
+        { 1048576, ULLONG_MAX, 1048576 },
+        { 1048576, ULLONG_MAX - 65535, 1048576 },
+        { ULLONG_MAX, ULLONG_MAX, ULLONG_MAX },
+        { ULLONG_MAX, ULLONG_MAX - ULLONG_MAX / 10, ULLONG_MAX },
+        { ULLONG_MAX, 0, ULLONG_MAX / 10 },
+        { ULLONG_MAX, 1, ULLONG_MAX / 10 + 1 },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        unsigned long long got = memstat_suggest_kib(cases[i].total,
+                                                     cases[i].committed);
+
+        if (got != cases[i].suggest) {
+            fail("MemTotal %llu, Committed_AS %llu: suggest %llu, "
+                 "expected %llu", cases[i].total, cases[i].committed,
+                 got, cases[i].suggest);
+            break;
+        }
+    }
+    report("suggest is Committed_AS plus a reserve, within floor and MemTotal");
+}
+
+
+static void
 test_page_sizes(void)
 {
     static const char vmstat[] = "pswpin 3\npswpout 1\n";
@@ -465,6 +522,7 @@ test_reparse(void)
     static const char second[] = "pgmajfault 1\n";
     static const char meminfo[] = "MemTotal: 7 kB\nMemFree: 3 kB\n";
     static const char meminfo2[] = "MemTotal: 8 kB\n";
+    static const char meminfo3[] = "MemTotal: 9 kB\nCommitted_AS: 5 kB\n";
     struct memstat_sample sample;
 
     memstat_sample_init(&sample);
@@ -480,6 +538,18 @@ test_reparse(void)
         fail("meminfo fields of an earlier parse survived");
     if (!sample.present[MEMSTAT_MAJFLT])
         fail("parsing meminfo cleared vmstat fields");
+
+    /* committed and suggest come from meminfo: a later parse without
+     * Committed_AS drops both, and parsing vmstat keeps them */
+    memstat_parse_meminfo(meminfo3, sizeof(meminfo3) - 1, &sample);
+    if (!sample.present[MEMSTAT_COMMITTED] || !sample.present[MEMSTAT_SUGGEST])
+        fail("committed or suggest missing after a parse with Committed_AS");
+    memstat_parse_vmstat(second, sizeof(second) - 1, 4, &sample);
+    if (!sample.present[MEMSTAT_COMMITTED] || !sample.present[MEMSTAT_SUGGEST])
+        fail("parsing vmstat cleared committed or suggest");
+    memstat_parse_meminfo(meminfo2, sizeof(meminfo2) - 1, &sample);
+    if (sample.present[MEMSTAT_COMMITTED] || sample.present[MEMSTAT_SUGGEST])
+        fail("committed or suggest of an earlier parse survived");
     report("each parser replaces exactly its own fields");
 }
 
@@ -553,6 +623,7 @@ main(int argc,
     test_decimal();
     test_largest_record();
     test_formatter_edges();
+    test_suggest();
     test_page_sizes();
     test_reparse();
 

@@ -316,6 +316,17 @@ for pair in swap_in=5800 swap_out=28568 major_fault=3120 minor_fault=2886924 dis
     expect "agent: ${pair%%=*}" "${pair#*=}" "$(memstat agent "${pair%%=*}")"
 done
 expect "agent: old agents' key" "$total" "$(xensim xs-read "/local/domain/$agentid/data/meminfo_total")"
+# committed and suggest map to no tag: read them in the record itself,
+# suggest worked out here from the fixture, Committed_AS plus a tenth of
+# MemTotal (at least 64 MiB), within 128 MiB and MemTotal
+committed=$(awk '$1 == "Committed_AS:" { print $2 }' "$fixture/meminfo")
+suggest=$(awk -v t="$total" -v c="$committed" 'BEGIN {
+    r = int(t / 10); if (r < 65536) r = 65536
+    s = c + r; if (s < 131072) s = 131072; if (s > t) s = t
+    print s }')
+record=$(xensim xs-read "/local/domain/$agentid/data/memstats")
+expect "agent: the record ends with committed and suggest" \
+    "committed=$committed suggest=$suggest" "$(sed 's/.* htlbfail=[0-9]* //' <<< "$record")"
 
 # the running agent follows the period the host sets: with --verbose it
 # prints each record it wrote, one line each, its t= the time it was

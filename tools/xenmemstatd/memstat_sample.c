@@ -33,6 +33,8 @@ static const char *const memstat_field_names[MEMSTAT_NFIELDS] = {
     [MEMSTAT_MINFLT] = "minflt",
     [MEMSTAT_HTLBOK] = "htlbok",
     [MEMSTAT_HTLBFAIL] = "htlbfail",
+    [MEMSTAT_COMMITTED] = "committed",
+    [MEMSTAT_SUGGEST] = "suggest",
 };
 
 /* An unsigned long long has at most 20 decimal digits */
@@ -61,6 +63,7 @@ enum {
     MEMINFO_AVAILABLE,
     MEMINFO_BUFFERS,
     MEMINFO_CACHED,
+    MEMINFO_COMMITTED,
 
     MEMINFO_LAST
 };
@@ -71,6 +74,7 @@ static const char *const meminfo_names[MEMINFO_LAST] = {
     [MEMINFO_AVAILABLE] = "MemAvailable",
     [MEMINFO_BUFFERS] = "Buffers",
     [MEMINFO_CACHED] = "Cached",
+    [MEMINFO_COMMITTED] = "Committed_AS",
 };
 
 /* /proc/vmstat counters we use */
@@ -255,13 +259,67 @@ memstat_clear(struct memstat_sample *sample,
 
 
 /**
+ * memstat_suggest_kib:
+ * @total_kib: MemTotal
+ * @committed_kib: Committed_AS
+ *
+ * The memory target the guest suggests for itself, in KiB:
+ *
+ *   min(MemTotal, max(128 MiB, Committed_AS + max(MemTotal / 10, 64 MiB)))
+ *
+ * Committed_AS is the memory the kernel has promised to processes (their
+ * private writable mappings), whether they have touched it yet or not:
+ * what they could come to use without the guest running out.  It leaves
+ * out what the kernel itself needs (slab, page tables, stacks) and the
+ * page cache that keeps the files in use in memory, and it moves between
+ * two of our samples (10 s apart by default) faster than a host can
+ * follow.  A target of Committed_AS alone would thrash the page cache
+ * and swap or OOM at the next burst, hence the reserve on top of it:
+ *
+ * - a tenth of MemTotal, because the kernel's own use and a useful page
+ *   cache grow with the guest, and 10 % is the reserve that in-kernel
+ *   selfballooning came to add to Committed_AS after reports of OOMs;
+ * - at least 64 MiB, because in a small guest a tenth is a few tens of
+ *   MiB, less than a single burst such as a package installation takes
+ *   (the two terms meet at a MemTotal of 640 MiB).
+ *
+ * The floor of 128 MiB is what a Debian 12 guest needs to keep its kernel,
+ * systemd and this agent running at all: an idle guest's Committed_AS can
+ * be a few tens of MiB, and no suggestion should let a host squeeze it
+ * below what it takes to stay alive.  MemTotal bounds the suggestion last,
+ * so it wins over the floor in a guest smaller than 128 MiB: a guest
+ * cannot use more than it has, and the host caps it there anyway.  Under
+ * Xen's balloon driver MemTotal shrinks with the balloon, so the
+ * suggestion says how far the guest could shrink, never how far it should
+ * grow; committed above total is what shows a guest needing more.
+ *
+ * A sum that would overflow saturates: the suggestion is then MemTotal.
+ */
+unsigned long long
+memstat_suggest_kib(unsigned long long total_kib,
+                    unsigned long long committed_kib)
+{
+    unsigned long long reserve = total_kib / MEMSTAT_SUGGEST_RESERVE_DIVISOR;
+    unsigned long long want;
+
+    if (reserve < MEMSTAT_SUGGEST_RESERVE_MIN_KIB)
+        reserve = MEMSTAT_SUGGEST_RESERVE_MIN_KIB;
+    want = committed_kib > ULLONG_MAX - reserve ? ULLONG_MAX
+                                                : committed_kib + reserve;
+    if (want < MEMSTAT_SUGGEST_FLOOR_KIB)
+        want = MEMSTAT_SUGGEST_FLOOR_KIB;
+    return want < total_kib ? want : total_kib;
+}
+
+
+/**
  * memstat_parse_meminfo:
  * @text: the content of /proc/meminfo, not necessarily NUL-terminated
  * @len: its length
- * @sample: receives total, free, avail and caches
+ * @sample: receives total, free, avail, caches, committed and suggest
  *
  * Each of those fields is present only if its counters were found, once
- * each, well formed.
+ * each, well formed; suggest only with both MemTotal and Committed_AS.
  */
 void
 memstat_parse_meminfo(const char *text,
@@ -274,6 +332,7 @@ memstat_parse_meminfo(const char *text,
     unsigned long long cached;
 
     memstat_clear(sample, MEMSTAT_TOTAL, MEMSTAT_CACHES);
+    memstat_clear(sample, MEMSTAT_COMMITTED, MEMSTAT_SUGGEST);
     memstat_scan(text, len, memstat_split_meminfo,
                  meminfo_names, raw, MEMINFO_LAST);
 
@@ -290,6 +349,14 @@ memstat_parse_meminfo(const char *text,
         memstat_raw_get(&raw[MEMINFO_CACHED], &cached) &&
         buffers <= ULLONG_MAX - cached)
         memstat_set(sample, MEMSTAT_CACHES, buffers + cached);
+    /* Every kernel since 2.6 has it; it may exceed MemTotal where the
+     * kernel lets processes overcommit */
+    if (memstat_raw_get(&raw[MEMINFO_COMMITTED], &v)) {
+        memstat_set(sample, MEMSTAT_COMMITTED, v);
+        if (sample->present[MEMSTAT_TOTAL])
+            memstat_set(sample, MEMSTAT_SUGGEST,
+                        memstat_suggest_kib(sample->value[MEMSTAT_TOTAL], v));
+    }
 }
 
 

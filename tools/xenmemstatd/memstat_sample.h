@@ -20,7 +20,7 @@
 #define MEMSTAT_RECORD_VERSION "1"
 
 /* The host refuses longer records (LIBXL_MEMSTATS_RECORD_MAX); a full
- * record of eleven 20-digit values is about a third of this */
+ * record of thirteen 20-digit values is about 360 bytes */
 #define MEMSTAT_RECORD_MAX 1024
 
 /* An unsigned long long in decimal, and its NUL */
@@ -38,9 +38,19 @@ enum memstat_field {
     MEMSTAT_MINFLT,     /* pgfault - pgmajfault */
     MEMSTAT_HTLBOK,     /* htlb_buddy_alloc_success */
     MEMSTAT_HTLBFAIL,   /* htlb_buddy_alloc_fail */
+    MEMSTAT_COMMITTED,  /* Committed_AS, KiB */
+    MEMSTAT_SUGGEST,    /* memstat_suggest_kib() of MemTotal and
+                         * Committed_AS, KiB */
 
     MEMSTAT_NFIELDS
 };
+
+/* The target the guest suggests for itself (memstat_suggest_kib()):
+ * Committed_AS plus a reserve of a tenth of MemTotal, at least 64 MiB,
+ * never below 128 MiB nor above MemTotal.  See memstat_sample.c for why. */
+#define MEMSTAT_SUGGEST_RESERVE_DIVISOR 10
+#define MEMSTAT_SUGGEST_RESERVE_MIN_KIB (64ULL * 1024)
+#define MEMSTAT_SUGGEST_FLOOR_KIB (128ULL * 1024)
 
 struct memstat_sample {
     unsigned long long value[MEMSTAT_NFIELDS];
@@ -62,6 +72,10 @@ bool
 memstat_parse_decimal(const char *s,
                       size_t len,
                       unsigned long long *value);
+
+unsigned long long
+memstat_suggest_kib(unsigned long long total_kib,
+                    unsigned long long committed_kib);
 
 void
 memstat_parse_meminfo(const char *text,
