@@ -852,6 +852,9 @@ libxlMemoryActorAutoGather(libxlDriverPrivate *driver,
                                                              guest.value[LIBXL_MEMSTATS_FREE]),
                                             guest.value[LIBXL_MEMSTATS_CACHES]);
         }
+        /* the guest's own view of its target, bounded by its size */
+        if (!libxlMemstatsSuggestKiB(&guest, maxKiB, &dom->suggestKiB))
+            dom->suggestKiB = 0;
     }
     return true;
 }
