@@ -83,14 +83,16 @@ bench_host() {
 bench_domain_mib() {
     local out
     out=$(bxensim info) || bench_die "cannot read the simulated host (xensim info)"
-    awk -v d="$1" 'NR > 8 && $1 == d { m = $4 } END { print m + 0 }' <<< "$out"
+    awk -v d="$1" 'table && $1 == d { m = $4 } $1 == "Name" { table = 1 }
+                   END { print m + 0 }' <<< "$out"
 }
 
 # bench_domains_held: "COUNT MIB" of the domains other than dom0 on the host
 bench_domains_held() {
     local out
     out=$(bxensim info) || bench_die "cannot read the simulated host (xensim info)"
-    awk 'NR > 8 && $1 != "Domain-0" { n++; m += $4 } END { print n + 0, m + 0 }' <<< "$out"
+    awk 'table && $1 != "Domain-0" { n++; m += $4 } $1 == "Name" { table = 1 }
+         END { print n + 0, m + 0 }' <<< "$out"
 }
 
 # Sample the host's domain table in the background every INTERVAL
@@ -104,7 +106,8 @@ bench_sample_start() {
           t=${EPOCHREALTIME/./}
           if out=$(bxensim info 2>/dev/null); then
               echo "@ $((t / 1000))"
-              awk 'NR > 8 && $1 != "Domain-0" { print $1, $4 }' <<< "$out"
+              awk 'table && $1 != "Domain-0" { print $1, $4 }
+                   $1 == "Name" { table = 1 }' <<< "$out"
           fi
           sleep "$interval"
       done ) >> "$bench_work/samples" 2>/dev/null &

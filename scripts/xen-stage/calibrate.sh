@@ -34,7 +34,8 @@ run_flavour() {
     vsh() { "$virsh_bin" -k 0 -c "$uri" "$@"; }
     info() { "$xensim_bin" --socket "$dir/xensim.sock" info; }
     field() { info | awk -F' *: *' -v f="$1" '$1 == f { print $2 + 0 }'; }
-    names_on_host() { info | awk 'NR > 8 && NF > 5 && $1 != "Domain-0" { print $1 }' | sort | tr '\n' ' '; }
+    names_on_host() { info | awk 'table && NF > 5 && $1 != "Domain-0" { print $1 }
+                                  $1 == "Name" { table = 1 }' | sort | tr '\n' ' '; }
     : > "$figs"
     uri=$(XENSIM_BUILD_DIR=$build "$top/scripts/daemon.sh" start "$dir" \
         $([ "$flavour" = stock ] && echo --stock) \
