@@ -9,16 +9,19 @@
  * thousands of operations and checks the invariants after each.
  *
  * Scenario lines (sizes take K, M, G suffixes in KiB units, or p for pages):
- *   host total=16G dom0=2G floor=512M xen=0 balloon=512M paging=64M
+ *   host total=16G dom0=2G floor=512M xen=0 balloon=512M pagingrate=64M
+ *        paging=on|off
  *   create NAME [hvm|pv|pvh] [-> ERR]
  *   setmax NAME SIZE | claim NAME SIZE | release NAME SIZE
  *   populate NAME SIZE [-> ERR] [done=SIZE]
  *   target NAME SIZE | pagingtarget NAME SIZE | used NAME SIZE
  *   balloonrate NAME SIZE/s given as SIZE | pause NAME | unpause NAME
+ *   pager NAME attach|detach|lost
  *   shutdown NAME | destroy NAME | faultnext SIZE
  *   advance MILLISECONDS
  *   expect free=SIZE outstanding=SIZE
  *   expect NAME tot=SIZE claim=SIZE target=SIZE paged=SIZE max=SIZE
+ *          pager=none|on|lost state=running|paused|shutdown|crashed
  *   gone NAME
  * Any operation may end in "-> 0" or "-> ENAME" for its expected result
  * (default 0).
@@ -38,7 +41,9 @@ static const struct {
 } errnames[] = {
     { "0", 0 }, { "EINVAL", EINVAL }, { "ENOMEM", ENOMEM }, { "ESRCH", ESRCH },
     { "EEXIST", EEXIST }, { "E2BIG", E2BIG }, { "EPERM", EPERM },
-    { "EOPNOTSUPP", EOPNOTSUPP }, { "ENOSPC", ENOSPC },
+    { "EOPNOTSUPP", EOPNOTSUPP }, { "ENOSPC", ENOSPC }, { "ENOSYS", ENOSYS },
+    { "ENODEV", ENODEV }, { "EBUSY", EBUSY }, { "ENXIO", ENXIO },
+    { "ENOENT", ENOENT },
 };
 
 static const char *
@@ -141,6 +146,41 @@ check_field(struct scenario *sc, const char *spec, const char *field,
 }
 
 
+/* A field given by name, as "name=value" in @spec */
+static int
+check_word(struct scenario *sc, const char *spec, const char *field,
+           const char *actual)
+{
+    size_t len = strlen(field);
+
+    if (strncmp(spec, field, len) != 0 || spec[len] != '=')
+        return 0;
+    if (strcmp(spec + len + 1, actual) != 0)
+        fail(sc, "expected %s, got %s", spec, actual);
+    return 1;
+}
+
+
+static const char *
+pager_word(const xensim_domain *dom)
+{
+    switch (dom->pager) {
+    case XENSIM_PAGER_ATTACHED: return "on";
+    case XENSIM_PAGER_LOST: return "lost";
+    default: return "none";
+    }
+}
+
+
+static const char *
+state_word(const xensim_domain *dom)
+{
+    if (dom->shutdown)
+        return dom->shutdown_reason == XENSIM_SHUTDOWN_CRASH ? "crashed" : "shutdown";
+    return dom->paused ? "paused" : "running";
+}
+
+
 static void
 run_expect(struct scenario *sc, char **argv, int argc)
 {
@@ -164,6 +204,8 @@ run_expect(struct scenario *sc, char **argv, int argc)
             matched += check_field(sc, argv[i], "target", dom->target_pages);
             matched += check_field(sc, argv[i], "paged", dom->paged_pages);
             matched += check_field(sc, argv[i], "max", dom->max_pages);
+            matched += check_word(sc, argv[i], "pager", pager_word(dom));
+            matched += check_word(sc, argv[i], "state", state_word(dom));
         } else {
             matched += check_field(sc, argv[i], "free", sc->host.free_pages);
             matched += check_field(sc, argv[i], "outstanding",
@@ -186,6 +228,11 @@ run_host(struct scenario *sc, char **argv, int argc)
         char *eq = strchr(argv[i], '=');
         uint64_t v;
 
+        if (eq && !strncmp(argv[i], "paging=", 7) &&
+            (!strcmp(eq + 1, "on") || !strcmp(eq + 1, "off"))) {
+            cfg.paging = !strcmp(eq + 1, "on");
+            continue;
+        }
         if (!eq || parse_size(eq + 1, &v) < 0) {
             fail(sc, "bad host setting '%s'%s", argv[i], "");
             return -1;
@@ -201,7 +248,7 @@ run_host(struct scenario *sc, char **argv, int argc)
             cfg.xen_pages = v;
         else if (!strcmp(argv[i], "balloon"))
             cfg.balloon_rate = v;
-        else if (!strcmp(argv[i], "paging"))
+        else if (!strcmp(argv[i], "pagingrate"))
             cfg.paging_rate = v;
         else {
             fail(sc, "unknown host setting '%s'%s", argv[i], "");
@@ -262,6 +309,14 @@ run_op(struct scenario *sc, char **argv, int argc, uint64_t *done, bool *has_don
         return xensim_domain_shutdown(h, domid, XENSIM_SHUTDOWN_POWEROFF);
     if (!strcmp(op, "destroy"))
         return xensim_domain_destroy(h, domid);
+    if (!strcmp(op, "pager") && argc == 3) {
+        if (!strcmp(argv[2], "attach"))
+            return xensim_domain_pager_attach(h, domid);
+        if (!strcmp(argv[2], "detach"))
+            return xensim_domain_pager_detach(h, domid);
+        if (!strcmp(argv[2], "lost"))
+            return xensim_domain_pager_lost(h, domid);
+    }
 
     if (argc < 3 || parse_size(argv[2], &size) < 0) {
         fail(sc, "'%s' needs a domain and a size%s", op, "");
@@ -388,6 +443,7 @@ run_random(unsigned int seed, int steps)
     cfg.dom0_pages = 8192;
     cfg.dom0_floor_pages = 2048;
     cfg.xen_pages = 512;
+    cfg.paging = true;
     if (xensim_host_init(&host, &cfg) < 0)
         return -1;
     srand(seed);
@@ -421,7 +477,20 @@ run_random(unsigned int seed, int steps)
             xensim_domain_set_target(&host, domid, n);
             break;
         case 5:
-            xensim_domain_set_paging_target(&host, domid, n);
+            switch (rand() % 6) {
+            case 0:
+                xensim_domain_pager_attach(&host, domid);
+                break;
+            case 1:
+                xensim_domain_pager_detach(&host, domid);
+                break;
+            case 2:
+                xensim_domain_pager_lost(&host, domid);
+                break;
+            default:
+                xensim_domain_set_paging_target(&host, domid, n);
+                break;
+            }
             break;
         case 6:
             xensim_domain_pause(&host, domid, rand() % 2);

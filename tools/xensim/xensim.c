@@ -39,7 +39,10 @@ usage(FILE *fp)
 "      --cpus N               physical CPUs (default 4)\n"
 "      --populate-rate SIZE   memory a domain build fills per second (default 1G)\n"
 "      --balloon-rate SIZE    memory a balloon driver moves per second (default 512M)\n"
-"      --paging-rate SIZE     memory xenpaging moves per second (default 64M)\n"
+"      --paging on|off        whether the hypervisor offers paging to a pager\n"
+"                             (xensim-pager, as xenpaging); off as in Debian's\n"
+"                             Xen, built without CONFIG_MEM_PAGING (default off)\n"
+"      --paging-rate SIZE     memory a pager moves per second (default 64M)\n"
 "      --device-setup-ms N    what a domain build spends on devices after its\n"
 "                             memory, its claim already cancelled (default 0)\n"
 "      --xs-latency-us N      cost of a xenstore request (default 65)\n"
@@ -47,7 +50,8 @@ usage(FILE *fp)
 "      --node-size N          xenstored's node size quota for guests (default 2048)\n"
 "      --foreground           serve in this process instead of a daemon\n"
 "  stop                     stop the simulated host\n"
-"  info                     host memory, claims and every domain\n"
+"  info                     host memory, claims, paging and every domain (its\n"
+"                           Pager: '-' none, 'on' attached, 'lost' died attached)\n"
 "  fault populate SIZE      the next domain's build fails after SIZE\n"
 "  fault balloon DOMAIN RATE   the guest's balloon driver moves RATE per second (0 = stuck)\n"
 "  fault shutdown DOMAIN on|off  whether the guest ignores shutdown requests\n"
@@ -169,6 +173,7 @@ cmd_create(int argc, char **argv)
         { "populate-rate", required_argument, NULL, 'p' },
         { "balloon-rate", required_argument, NULL, 'b' },
         { "paging-rate", required_argument, NULL, 'g' },
+        { "paging", required_argument, NULL, 'P' },
         { "xs-latency-us", required_argument, NULL, 'x' },
         { "hc-latency-us", required_argument, NULL, 'h' },
         { "node-size", required_argument, NULL, 'n' },
@@ -220,6 +225,13 @@ cmd_create(int argc, char **argv)
         case 'h': cfg.hc_latency_ns = (uint64_t)v * 1000; break;
         case 'n': cfg.node_size_max = v; break;
         case 'D': cfg.host.device_setup_ms = v > 600000 ? 600000 : v; break;
+        case 'P':
+            if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) {
+                fprintf(stderr, "xensim: --paging takes on or off, not '%s'\n", optarg);
+                return 2;
+            }
+            cfg.host.paging = !strcmp(optarg, "on");
+            break;
         case 'F': foreground = true; break;
         default:
             usage(stderr);
@@ -276,6 +288,17 @@ domain_type_name(uint32_t type)
 }
 
 
+static const char *
+pager_name(uint32_t pager)
+{
+    switch (pager) {
+    case XENSIM_PAGER_ATTACHED: return "on";
+    case XENSIM_PAGER_LOST: return "lost";
+    default: return "-";
+    }
+}
+
+
 static int
 cmd_info(void)
 {
@@ -299,18 +322,23 @@ cmd_info(void)
     printf("outstanding_claims : %" PRIu64 " MiB\n", pi.outstanding_pages * 4 / 1024);
     printf("xen_memory         : %" PRIu64 " MiB\n", pi.xen_pages * 4 / 1024);
     printf("nr_cpus            : %u\n", pi.nr_cpus);
-    printf("\n%-24s %5s %4s %9s %9s %9s %9s %9s %9s %s\n",
+    printf("paging             : %s\n",
+           pi.flags & XENSIM_PHYSINFO_PAGING ? "on" : "off");
+    /* State stays the last column and the figures keep their places:
+     * scripts read them by position */
+    printf("\n%-24s %5s %4s %9s %9s %9s %9s %9s %9s %5s %s\n",
            "Name", "ID", "Type", "Mem(MiB)", "Max", "Target", "Claim", "Paged",
-           "Used", "State");
+           "Used", "Pager", "State");
     for (i = 0; i < n; i++) {
         const xensim_dominfo *d = &doms[i];
 
         printf("%-24s %5u %4s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64
-               " %9" PRIu64 " %9" PRIu64 " %s\n",
+               " %9" PRIu64 " %9" PRIu64 " %5s %s\n",
                d->name, d->domid, domain_type_name(d->type),
                d->tot_pages * 4 / 1024, d->max_pages * 4 / 1024,
                d->target_pages * 4 / 1024, d->outstanding_pages * 4 / 1024,
                d->paged_pages * 4 / 1024, d->used_pages * 4 / 1024,
+               pager_name(d->pager),
                d->flags & XENSIM_DOMINFO_DYING ? "dying" :
                d->flags & XENSIM_DOMINFO_SHUTDOWN ? "shutdown" :
                d->flags & XENSIM_DOMINFO_PAUSED ? "paused" : "running");

@@ -347,6 +347,7 @@ xensim_physinfo_get(xensim_conn *c, xensim_physinfo *info)
     info->cpu_khz = xensim_get_u64(&r);
     info->populate_rate = xensim_get_u64(&r);
     info->device_setup_ms = xensim_get_u32(&r);
+    info->flags = xensim_get_u32(&r);
     rc = xensim_reader_done(&r) ? 0 : -EPROTO;
     free(reply);
     return rc;
@@ -387,6 +388,7 @@ xensim_read_dominfo(xensim_reader *r, xensim_dominfo *info)
     info->shutdown_reason = xensim_get_u32(r);
     info->cpu_time_ns = xensim_get_u64(r);
     info->balloon_rate = xensim_get_u64(r);
+    info->pager = xensim_get_u32(r);
     return !r->failed;
 }
 
@@ -520,7 +522,8 @@ xensim_domain_u32_op(xensim_conn *c, xensim_op op, uint32_t domid, uint32_t v)
 
     xensim_writer_init(&args);
     xensim_put_u32(&args, domid);
-    if (op != XENSIM_OP_DESTROY && op != XENSIM_OP_DOMAIN_INFO)
+    if (op != XENSIM_OP_DESTROY && op != XENSIM_OP_DOMAIN_INFO &&
+        op != XENSIM_OP_PAGER_ATTACH && op != XENSIM_OP_PAGER_DETACH)
         xensim_put_u32(&args, v);
     rc = xensim_call(c, op, &args, XENSIM_CHARGE_HYPERCALL, &reply, &len);
     xensim_writer_free(&args);

@@ -46,6 +46,7 @@ typedef struct {
     uint32_t shutdown_reason;
     uint64_t cpu_time_ns;
     uint64_t balloon_rate;
+    uint32_t pager;             /* xensim_pager_state */
 } xensim_dominfo;
 
 typedef struct {
@@ -57,6 +58,7 @@ typedef struct {
     uint64_t cpu_khz;
     uint64_t populate_rate;
     uint32_t device_setup_ms;   /* what a build spends after its memory */
+    uint32_t flags;             /* XENSIM_PHYSINFO_* */
 } xensim_physinfo;
 
 /* @path NULL: $XENSIM_SOCKET.  Returns NULL with *err = -errno. */

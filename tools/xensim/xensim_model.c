@@ -64,6 +64,7 @@ xensim_host_init(xensim_host *host, const xensim_host_config *cfg)
     host->cpu_khz = cfg->cpu_khz;
     host->populate_rate = cfg->populate_rate;
     host->paging_rate = cfg->paging_rate;
+    host->paging_available = cfg->paging;
     host->device_setup_ms = cfg->device_setup_ms;
     host->dom0_balloon.rate = cfg->balloon_rate;
     host->dom0_balloon.floor = cfg->dom0_floor_pages;
@@ -337,7 +338,41 @@ xensim_domain_set_target(xensim_host *host, uint32_t domid, uint64_t pages)
 }
 
 
-/* xenpaging pages out through second-level page tables: HVM only */
+/* As vm_event_domctl()'s XEN_VM_EVENT_ENABLE for paging, in its order:
+ * EINVAL for the caller's own domain (dom0); ENOSYS from a hypervisor
+ * built without CONFIG_MEM_PAGING, whatever the domain; ENODEV without
+ * HAP (a PV domain; the model pages HVM domains only); EBUSY from
+ * vm_event_enable() while the domain's ring exists, which it does until
+ * a pager disables it, even after that pager died ("xenpaging is (or
+ * was) active on this domain").  Xen ignores the request for a dying
+ * domain and answers 0; the model says ESRCH, which is what the pager
+ * finds out next anyway. */
+int
+xensim_domain_pager_attach(xensim_host *host, uint32_t domid)
+{
+    xensim_domain *dom = xensim_host_find(host, domid);
+
+    if (!dom)
+        return -ESRCH;
+    if (domid == 0)
+        return -EINVAL;
+    if (dom->dying)
+        return -ESRCH;
+    if (!host->paging_available)
+        return -ENOSYS;
+    if (dom->type != XENSIM_DOMAIN_HVM)
+        return -ENODEV;
+    if (dom->pager != XENSIM_PAGER_NONE)
+        return -EBUSY;
+    dom->pager = XENSIM_PAGER_ATTACHED;
+    dom->paging_target = 0;
+    dom->paging_credit_ns = 0;
+    return 0;
+}
+
+
+/* The pager's own target (xenpaging keeps it, read from
+ * memory/target-tot_pages): only an attached pager has one */
 int
 xensim_domain_set_paging_target(xensim_host *host, uint32_t domid,
                                 uint64_t pages)
@@ -346,9 +381,50 @@ xensim_domain_set_paging_target(xensim_host *host, uint32_t domid,
 
     if (!dom)
         return -ESRCH;
-    if (dom->type != XENSIM_DOMAIN_HVM)
-        return -EOPNOTSUPP;
+    if (dom->pager != XENSIM_PAGER_ATTACHED)
+        return -ENXIO;
     dom->paging_target = pages;
+    return 0;
+}
+
+
+/* XEN_VM_EVENT_DISABLE: the ring goes.  Pages still paged out then have
+ * nobody to bring them back: the guest's next touch of one crashes it
+ * (p2m_mem_paging_populate() finds no ring and calls domain_crash()),
+ * which the model does at once. */
+int
+xensim_domain_pager_detach(xensim_host *host, uint32_t domid)
+{
+    xensim_domain *dom = xensim_host_find(host, domid);
+
+    if (!dom)
+        return -ESRCH;
+    if (dom->pager == XENSIM_PAGER_NONE)
+        return -ENOENT;
+    dom->pager = XENSIM_PAGER_NONE;
+    dom->paging_target = 0;
+    dom->paging_credit_ns = 0;
+    if (dom->paged_pages && !dom->shutdown) {
+        dom->shutdown = true;
+        dom->shutdown_reason = XENSIM_SHUTDOWN_CRASH;
+    }
+    return 0;
+}
+
+
+/* The pager's process is gone without disabling the ring: nothing pages
+ * any more, pages paged out stay out, and the ring blocks another pager */
+int
+xensim_domain_pager_lost(xensim_host *host, uint32_t domid)
+{
+    xensim_domain *dom = xensim_host_find(host, domid);
+
+    if (!dom)
+        return -ESRCH;
+    if (dom->pager != XENSIM_PAGER_ATTACHED)
+        return -ENOENT;
+    dom->pager = XENSIM_PAGER_LOST;
+    dom->paging_credit_ns = 0;
     return 0;
 }
 
@@ -537,7 +613,8 @@ xensim_domain_paging_step(xensim_host *host, xensim_domain *dom, uint64_t ns)
 {
     uint64_t budget;
 
-    if (dom->type != XENSIM_DOMAIN_HVM || dom->shutdown ||
+    /* only a pager that runs moves pages, either way */
+    if (dom->pager != XENSIM_PAGER_ATTACHED || dom->shutdown ||
         (!dom->paging_target && !dom->paged_pages)) {
         dom->paging_credit_ns = 0;
         return;

@@ -37,6 +37,15 @@ typedef enum {
     XENSIM_SHUTDOWN_SOFT_RESET = 5,
 } xensim_shutdown_reason;
 
+/* Whether a pager serves the domain's paging ring (xc_mem_paging_enable) */
+typedef enum {
+    XENSIM_PAGER_NONE = 0,
+    XENSIM_PAGER_ATTACHED,
+    /* its pager died without disabling the ring: the ring stays, nobody
+     * serves it, and no other pager may attach */
+    XENSIM_PAGER_LOST,
+} xensim_pager_state;
+
 /* A guest's balloon driver: moves the domain's allocation toward its
  * target at a rate, never below what the guest itself uses. */
 typedef struct {
@@ -57,8 +66,9 @@ typedef struct {
     uint64_t target_pages;      /* balloon target (memory/target) */
     uint64_t outstanding_pages; /* its claim not yet consumed */
     uint64_t paged_pages;       /* paged out by xenpaging (HVM) */
-    uint64_t paging_target;     /* memory/target-tot_pages; 0 = off */
+    uint64_t paging_target;     /* the pager's target for tot_pages; 0 = off */
     uint64_t paging_credit_ns;
+    xensim_pager_state pager;
     uint64_t used_pages;        /* what the guest reports it uses */
 
     xensim_balloon balloon;
@@ -87,6 +97,7 @@ typedef struct {
     /* Rates a simulated toolstack and guests run at */
     uint64_t populate_rate;     /* pages per second a domain build fills */
     uint64_t paging_rate;       /* pages per second xenpaging moves */
+    bool paging_available;      /* the hypervisor has CONFIG_MEM_PAGING */
     uint32_t device_setup_ms;   /* a build's devices, device model and
                                  * hotplug scripts, after its memory */
     xensim_balloon dom0_balloon;
@@ -109,6 +120,7 @@ typedef struct {
     uint64_t populate_rate;
     uint64_t balloon_rate;      /* default for dom0 and new guests */
     uint64_t paging_rate;
+    bool paging;                /* the hypervisor offers paging */
     uint32_t device_setup_ms;
 } xensim_host_config;
 
@@ -131,8 +143,14 @@ int xensim_domain_populate(xensim_host *host, uint32_t domid,
                            uint64_t pages, uint64_t *done);
 int xensim_domain_release(xensim_host *host, uint32_t domid, uint64_t pages);
 int xensim_domain_set_target(xensim_host *host, uint32_t domid, uint64_t pages);
+/* The pager: attach (xc_mem_paging_enable), set its target for the
+ * domain's tot_pages (0 pages everything back in), detach
+ * (xc_mem_paging_disable); lost: its process died attached */
+int xensim_domain_pager_attach(xensim_host *host, uint32_t domid);
 int xensim_domain_set_paging_target(xensim_host *host, uint32_t domid,
                                     uint64_t pages);
+int xensim_domain_pager_detach(xensim_host *host, uint32_t domid);
+int xensim_domain_pager_lost(xensim_host *host, uint32_t domid);
 int xensim_domain_set_used(xensim_host *host, uint32_t domid, uint64_t pages);
 int xensim_domain_set_balloon(xensim_host *host, uint32_t domid,
                               uint64_t rate);

@@ -57,6 +57,8 @@ typedef enum {
     XENSIM_OP_XS_WATCH,         /* u64 event conn, str path, str token */
     XENSIM_OP_XS_UNWATCH,       /* u64 event conn, str path, str token */
     XENSIM_OP_HOST_STOP,        /* stop the daemon */
+    XENSIM_OP_PAGER_ATTACH,     /* u32 domid: the caller becomes its pager */
+    XENSIM_OP_PAGER_DETACH,     /* u32 domid */
     XENSIM_OP_EVENT,            /* daemon -> client: str path, str token */
     XENSIM_OP_LAST
 } xensim_op;
@@ -73,6 +75,11 @@ enum {
     XENSIM_DOMINFO_PAUSED = 1 << 0,
     XENSIM_DOMINFO_SHUTDOWN = 1 << 1,
     XENSIM_DOMINFO_DYING = 1 << 2,
+};
+
+/* Flags in the physinfo record */
+enum {
+    XENSIM_PHYSINFO_PAGING = 1 << 0,    /* the hypervisor offers paging */
 };
 
 typedef struct {

@@ -6,7 +6,8 @@
  * one host and every operation is atomic against the others, as a
  * hypercall is.  It also plays the guests' kernels: it acts on the
  * xenstore keys a real guest watches (memory/target for the balloon
- * driver, memory/target-tot_pages for xenpaging, control/shutdown).
+ * driver, control/shutdown).  Pagers are processes of their own
+ * (xensim-pager), as xenpaging is.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -268,6 +269,7 @@ xensimd_reap_clients(xensimd *d)
             continue;
         }
         xensim_xs_conn_gone(d->xs, c->id);
+        xensimd_guest_conn_gone(d, c->id);
         close(c->fd);
         free(c->in);
         xensim_writer_free(&c->out);

@@ -2,9 +2,11 @@
  * xensimd_guests.c: the simulated guests' kernels
  *
  * A real guest reacts to the xenstore keys its toolstack writes: its
- * balloon driver to memory/target, xenpaging to memory/target-tot_pages,
- * the kernel to control/shutdown.  The daemon plays that part for every
- * simulated guest.
+ * balloon driver to memory/target, the kernel to control/shutdown.  The
+ * daemon plays that part for every simulated guest.  Nothing in the guest
+ * reads memory/target-tot_pages: that is the key of xenpaging, a dom0
+ * process of its own (xensim-pager here) that a host without one leaves
+ * unread.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -95,10 +97,6 @@ xensimd_guest_saw_write(xensimd *d, const char *path, const char *value,
         /* the balloon driver: KiB */
         if (xensimd_parse_u64(value, len, &v))
             xensim_domain_set_target(&d->host, domid, v / XENSIM_PAGE_KIB);
-    } else if (strcmp(key, "memory/target-tot_pages") == 0) {
-        /* xenpaging: KiB, as xenpaging.c's watch handler reads it */
-        if (xensimd_parse_u64(value, len, &v))
-            xensim_domain_set_paging_target(&d->host, domid, v / XENSIM_PAGE_KIB);
     } else if (strcmp(key, "control/shutdown") == 0 && domid != 0 && len) {
         xensimd_guest *g = xensimd_guest_get(d, domid, true);
         xensim_shutdown_reason reason;
@@ -115,6 +113,21 @@ xensimd_guest_saw_write(xensimd *d, const char *path, const char *value,
             return;
         g->shutdown_reason = reason;
         g->shutdown_due_ns = xensimd_now_ns() + d->cfg.guest_shutdown_ns;
+    }
+}
+
+
+/* A pager's connection is gone without detaching: it died attached */
+void
+xensimd_guest_conn_gone(xensimd *d, uint64_t conn)
+{
+    size_t i;
+
+    for (i = 0; i < d->nguests; i++) {
+        if (d->guests[i].pager_conn == conn) {
+            d->guests[i].pager_conn = 0;
+            xensim_domain_pager_lost(&d->host, d->guests[i].domid);
+        }
     }
 }
 

@@ -41,6 +41,7 @@ typedef struct {
     uint32_t flags;             /* XENSIM_GUEST_* */
     uint64_t shutdown_due_ns;   /* 0 = no request pending */
     xensim_shutdown_reason shutdown_reason;
+    uint64_t pager_conn;        /* the connection of its pager, 0 = none */
 } xensimd_guest;
 
 typedef struct {
@@ -76,3 +77,4 @@ void xensimd_guest_forget(xensimd *d, uint32_t domid);
 void xensimd_guest_saw_write(xensimd *d, const char *path, const char *value,
                              size_t len);
 void xensimd_guest_shutdowns(xensimd *d, uint64_t now);
+void xensimd_guest_conn_gone(xensimd *d, uint64_t conn);

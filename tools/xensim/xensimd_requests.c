@@ -63,6 +63,7 @@ xensimd_put_domain(xensim_writer *w, const xensim_domain *dom)
     xensim_put_u32(w, dom->shutdown_reason);
     xensim_put_u64(w, dom->cpu_time_ns);
     xensim_put_u64(w, dom->balloon.rate);
+    xensim_put_u32(w, dom->pager);
 }
 
 
@@ -178,6 +179,42 @@ xensimd_domain_op(xensimd *d, uint32_t op, xensim_reader *r, xensim_writer *w)
     default:
         return -EPROTO;
     }
+}
+
+
+/* The pager's attachment belongs to the connection that made it: when
+ * that connection goes without detaching, its pager died attached */
+static int
+xensimd_pager_op(xensimd *d, xensimd_client *c, uint32_t op, xensim_reader *r)
+{
+    uint32_t domid = xensim_get_u32(r);
+    xensim_domain *dom;
+    xensimd_guest *g;
+    bool was_shutdown;
+    int rc;
+
+    if (!xensim_reader_done(r))
+        return -EPROTO;
+    if (!(dom = xensim_host_find(&d->host, domid)))
+        return -ESRCH;
+
+    if (op == XENSIM_OP_PAGER_ATTACH) {
+        if (!(g = xensimd_guest_get(d, domid, true)))
+            return -ENOMEM;
+        if ((rc = xensim_domain_pager_attach(&d->host, domid)) == 0)
+            g->pager_conn = c->id;
+        return rc;
+    }
+
+    was_shutdown = dom->shutdown;
+    if ((rc = xensim_domain_pager_detach(&d->host, domid)) < 0)
+        return rc;
+    if ((g = xensimd_guest_get(d, domid, false)))
+        g->pager_conn = 0;
+    /* pages left paged out crashed the guest: tell its watchers */
+    if (!was_shutdown && dom->shutdown)
+        xensim_xs_shutdown_domain(d->xs, domid);
+    return 0;
 }
 
 
@@ -418,6 +455,7 @@ xensimd_dispatch(xensimd *d, xensimd_client *c, xensim_reader *r,
         xensim_put_u64(w, d->host.cpu_khz);
         xensim_put_u64(w, d->host.populate_rate);
         xensim_put_u32(w, d->host.device_setup_ms);
+        xensim_put_u32(w, d->host.paging_available ? XENSIM_PHYSINFO_PAGING : 0);
         return 0;
 
     case XENSIM_OP_DOMAIN_LIST: {
@@ -505,6 +543,12 @@ xensimd_dispatch(xensimd *d, xensimd_client *c, xensim_reader *r,
             return -EPERM;
         d->stop = true;
         return 0;
+
+    case XENSIM_OP_PAGER_ATTACH:
+    case XENSIM_OP_PAGER_DETACH:
+        if (!privileged)
+            return -EPERM;
+        return xensimd_pager_op(d, c, op, r);
 
     case XENSIM_OP_EVENT:
     case XENSIM_OP_LAST:
