@@ -15,7 +15,8 @@
  *   setmax NAME SIZE | claim NAME SIZE | release NAME SIZE
  *   populate NAME SIZE [-> ERR] [done=SIZE]
  *   target NAME SIZE | pagingtarget NAME SIZE | used NAME SIZE
- *   balloonrate NAME SIZE/s given as SIZE | pause NAME | unpause NAME
+ *   balloonrate NAME SIZE/s given as SIZE | balloonfloor NAME SIZE
+ *   pause NAME | unpause NAME
  *   pager NAME attach|detach|lost
  *   shutdown NAME | destroy NAME | faultnext SIZE
  *   advance MILLISECONDS
@@ -336,6 +337,8 @@ run_op(struct scenario *sc, char **argv, int argc, uint64_t *done, bool *has_don
         return xensim_domain_set_used(h, domid, size);
     if (!strcmp(op, "balloonrate"))
         return xensim_domain_set_balloon(h, domid, size);
+    if (!strcmp(op, "balloonfloor"))
+        return xensim_domain_set_balloon_floor(h, domid, size);
     if (!strcmp(op, "populate")) {
         *has_done = true;
         return xensim_domain_populate(h, domid, size, done);

@@ -53,7 +53,11 @@ usage(FILE *fp)
 "  info                     host memory, claims, paging and every domain (its\n"
 "                           Pager: '-' none, 'on' attached, 'lost' died attached)\n"
 "  fault populate SIZE      the next domain's build fails after SIZE\n"
-"  fault balloon DOMAIN RATE   the guest's balloon driver moves RATE per second (0 = stuck)\n"
+"  fault balloon DOMAIN RATE [--floor SIZE]\n"
+"                           the guest's balloon driver moves RATE per second\n"
+"                           (0 = stuck) and, with --floor, gives no more than\n"
+"                           down to SIZE (partly stuck; 0 = no floor of its\n"
+"                           own); without --floor its floor stays\n"
 "  fault shutdown DOMAIN on|off  whether the guest ignores shutdown requests\n"
 "  fault dying DOMAIN on|off     on: a destroy leaves the domain dying, holding\n"
 "                           its pages; off: a dying domain then goes\n"
@@ -355,6 +359,7 @@ cmd_domain(const char *cmd, int argc, char **argv)
     xensim_conn *c = connect_or_die(0);
     xensim_dominfo dom;
     uint64_t kib;
+    uint64_t floor_kib = 0;
     int rc = -EINVAL;
 
     if (argc < 1 || find_domain(c, argv[0], &dom) < 0) {
@@ -365,9 +370,15 @@ cmd_domain(const char *cmd, int argc, char **argv)
     if (!strcmp(cmd, "set-used") && argc == 2 && parse_size_kib(argv[1], &kib) == 0) {
         rc = xensim_domain_u64_op(c, XENSIM_OP_SET_USED, dom.domid,
                                   kib / XENSIM_PAGE_KIB, NULL);
-    } else if (!strcmp(cmd, "balloon") && argc == 2 && parse_size_kib(argv[1], &kib) == 0) {
+    } else if (!strcmp(cmd, "balloon") &&
+               (argc == 2 || (argc == 4 && !strcmp(argv[2], "--floor"))) &&
+               parse_size_kib(argv[1], &kib) == 0 &&
+               (argc == 2 || parse_size_kib(argv[3], &floor_kib) == 0)) {
         rc = xensim_domain_u64_op(c, XENSIM_OP_SET_BALLOON_RATE, dom.domid,
                                   kib / XENSIM_PAGE_KIB, NULL);
+        if (rc == 0 && argc == 4)
+            rc = xensim_domain_u64_op(c, XENSIM_OP_SET_BALLOON_FLOOR, dom.domid,
+                                      floor_kib / XENSIM_PAGE_KIB, NULL);
     } else if (!strcmp(cmd, "shutdown-fault") && argc == 2 &&
                (!strcmp(argv[1], "on") || !strcmp(argv[1], "off"))) {
         rc = xensim_domain_u32_op(c, XENSIM_OP_SET_GUEST_FLAGS, dom.domid,

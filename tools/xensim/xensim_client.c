@@ -389,6 +389,7 @@ xensim_read_dominfo(xensim_reader *r, xensim_dominfo *info)
     info->cpu_time_ns = xensim_get_u64(r);
     info->balloon_rate = xensim_get_u64(r);
     info->pager = xensim_get_u32(r);
+    info->balloon_floor = xensim_get_u64(r);
     return !r->failed;
 }
 

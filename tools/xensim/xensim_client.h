@@ -47,6 +47,7 @@ typedef struct {
     uint64_t cpu_time_ns;
     uint64_t balloon_rate;
     uint32_t pager;             /* xensim_pager_state */
+    uint64_t balloon_floor;
 } xensim_dominfo;
 
 typedef struct {

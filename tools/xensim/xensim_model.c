@@ -454,6 +454,22 @@ xensim_domain_set_balloon(xensim_host *host, uint32_t domid, uint64_t rate)
 }
 
 
+/* A partly stuck balloon driver: it inflates down to @pages and no
+ * further, as a guest's does when its kernel can free no more (pinned,
+ * unmovable or driver memory) */
+int
+xensim_domain_set_balloon_floor(xensim_host *host, uint32_t domid,
+                                uint64_t pages)
+{
+    xensim_domain *dom = xensim_host_find(host, domid);
+
+    if (!dom)
+        return -ESRCH;
+    dom->balloon.floor = pages;
+    return 0;
+}
+
+
 int
 xensim_domain_pause(xensim_host *host, uint32_t domid, bool paused)
 {

@@ -50,7 +50,8 @@ typedef enum {
  * target at a rate, never below what the guest itself uses. */
 typedef struct {
     uint64_t rate;              /* pages per second; 0 = stuck */
-    uint64_t floor;             /* pages the guest will not give up */
+    uint64_t floor;             /* pages the guest will not give up: dom0's
+                                 * minimum, a partly stuck guest's */
     uint64_t credit_ns;         /* time not yet turned into whole pages */
 } xensim_balloon;
 
@@ -154,6 +155,9 @@ int xensim_domain_pager_lost(xensim_host *host, uint32_t domid);
 int xensim_domain_set_used(xensim_host *host, uint32_t domid, uint64_t pages);
 int xensim_domain_set_balloon(xensim_host *host, uint32_t domid,
                               uint64_t rate);
+/* The balloon gives no more than down to @pages (0: no floor of its own) */
+int xensim_domain_set_balloon_floor(xensim_host *host, uint32_t domid,
+                                    uint64_t pages);
 int xensim_domain_pause(xensim_host *host, uint32_t domid, bool paused);
 int xensim_domain_shutdown(xensim_host *host, uint32_t domid,
                            xensim_shutdown_reason reason);

@@ -59,6 +59,7 @@ typedef enum {
     XENSIM_OP_HOST_STOP,        /* stop the daemon */
     XENSIM_OP_PAGER_ATTACH,     /* u32 domid: the caller becomes its pager */
     XENSIM_OP_PAGER_DETACH,     /* u32 domid */
+    XENSIM_OP_SET_BALLOON_FLOOR,/* u32 domid, u64 pages */
     XENSIM_OP_EVENT,            /* daemon -> client: str path, str token */
     XENSIM_OP_LAST
 } xensim_op;

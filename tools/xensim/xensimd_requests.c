@@ -64,6 +64,7 @@ xensimd_put_domain(xensim_writer *w, const xensim_domain *dom)
     xensim_put_u64(w, dom->cpu_time_ns);
     xensim_put_u64(w, dom->balloon.rate);
     xensim_put_u32(w, dom->pager);
+    xensim_put_u64(w, dom->balloon.floor);
 }
 
 
@@ -124,6 +125,8 @@ xensimd_domain_op(xensimd *d, uint32_t op, xensim_reader *r, xensim_writer *w)
         return xensim_domain_set_used(&d->host, domid, v);
     case XENSIM_OP_SET_BALLOON_RATE:
         return xensim_domain_set_balloon(&d->host, domid, v);
+    case XENSIM_OP_SET_BALLOON_FLOOR:
+        return xensim_domain_set_balloon_floor(&d->host, domid, v);
     case XENSIM_OP_POPULATE:
         rc = xensim_domain_populate(&d->host, domid, v, &done);
         xensim_put_u64(w, done);
@@ -506,6 +509,7 @@ xensimd_dispatch(xensimd *d, xensimd_client *c, xensim_reader *r,
     case XENSIM_OP_SET_PAGING_TARGET:
     case XENSIM_OP_SET_USED:
     case XENSIM_OP_SET_BALLOON_RATE:
+    case XENSIM_OP_SET_BALLOON_FLOOR:
     case XENSIM_OP_POPULATE:
     case XENSIM_OP_PAUSE:
     case XENSIM_OP_SHUTDOWN:
