@@ -18,11 +18,18 @@
  *   balloonrate NAME SIZE/s given as SIZE | balloonfloor NAME SIZE
  *   pause NAME | unpause NAME
  *   pager NAME attach|detach|lost
+ *   workload NAME FILE [swap=SIZE]   a trace file, FILE beside the scenario
+ *   trace NAME [swap=SIZE] SECONDS:USED_MIB[:REPORTED_MIB]...
+ *                                    the same, its points inline
+ *   notrace NAME                     the trace ends, the demand stays
  *   shutdown NAME | destroy NAME | faultnext SIZE
  *   advance MILLISECONDS
  *   expect free=SIZE outstanding=SIZE
  *   expect NAME tot=SIZE claim=SIZE target=SIZE paged=SIZE max=SIZE
  *          pager=none|on|lost state=running|paused|shutdown|crashed
+ *          used=SIZE reported=SIZE swapped=SIZE peakswap=SIZE
+ *          swapin=SIZE swapout=SIZE oom=N
+ *          belowneed=MIBS[~TOLERANCE]   MiB-seconds below need
  *   gone NAME
  * Any operation may end in "-> 0" or "-> ENAME" for its expected result
  * (default 0).
@@ -147,6 +154,58 @@ check_field(struct scenario *sc, const char *spec, const char *field,
 }
 
 
+/* A count, as "name=N" in @spec */
+static int
+check_count(struct scenario *sc, const char *spec, const char *field,
+            uint64_t actual)
+{
+    size_t len = strlen(field);
+    char buf[64];
+    char *end;
+    unsigned long long want;
+
+    if (strncmp(spec, field, len) != 0 || spec[len] != '=')
+        return 0;
+    want = strtoull(spec + len + 1, &end, 10);
+    if (end == spec + len + 1 || *end) {
+        fail(sc, "bad count in '%s'%s", spec, "");
+        return 1;
+    }
+    if (want != actual) {
+        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)actual);
+        fail(sc, "expected %s, got %s", spec, buf);
+    }
+    return 1;
+}
+
+
+/* MiB-seconds below need, "belowneed=MIBS[~TOLERANCE]": the model
+ * integrates in steps, so a change within one is approximated */
+static int
+check_below_need(struct scenario *sc, const char *spec, uint64_t pms)
+{
+    double want, tolerance = 0;
+    double actual = pms / 256.0 / 1000.0;
+    char buf[64];
+    char *end;
+
+    if (strncmp(spec, "belowneed=", 10) != 0)
+        return 0;
+    want = strtod(spec + 10, &end);
+    if (*end == '~')
+        tolerance = strtod(end + 1, &end);
+    if (end == spec + 10 || *end) {
+        fail(sc, "bad figure in '%s'%s", spec, "");
+        return 1;
+    }
+    if (actual < want - tolerance - 0.0005 || actual > want + tolerance + 0.0005) {
+        snprintf(buf, sizeof(buf), "%.3f MiB-s", actual);
+        fail(sc, "expected %s, got %s", spec, buf);
+    }
+    return 1;
+}
+
+
 /* A field given by name, as "name=value" in @spec */
 static int
 check_word(struct scenario *sc, const char *spec, const char *field,
@@ -207,6 +266,14 @@ run_expect(struct scenario *sc, char **argv, int argc)
             matched += check_field(sc, argv[i], "max", dom->max_pages);
             matched += check_word(sc, argv[i], "pager", pager_word(dom));
             matched += check_word(sc, argv[i], "state", state_word(dom));
+            matched += check_field(sc, argv[i], "used", dom->used_pages);
+            matched += check_field(sc, argv[i], "reported", dom->load.reported_pages);
+            matched += check_field(sc, argv[i], "swapped", dom->load.swapped_pages);
+            matched += check_field(sc, argv[i], "peakswap", dom->load.swapped_peak);
+            matched += check_field(sc, argv[i], "swapin", dom->load.swapin_pages);
+            matched += check_field(sc, argv[i], "swapout", dom->load.swapout_pages);
+            matched += check_count(sc, argv[i], "oom", dom->load.oom_kills);
+            matched += check_below_need(sc, argv[i], dom->load.below_need_pms);
         } else {
             matched += check_field(sc, argv[i], "free", sc->host.free_pages);
             matched += check_field(sc, argv[i], "outstanding",
@@ -263,6 +330,91 @@ run_host(struct scenario *sc, char **argv, int argc)
 }
 
 
+/* "swap=SIZE" among @argv from @first on, taken out; 0 if absent */
+static int
+take_swap(struct scenario *sc, char **argv, int *argc, int first, uint64_t *swap)
+{
+    int i;
+
+    *swap = 0;
+    for (i = first; i < *argc; i++) {
+        if (strncmp(argv[i], "swap=", 5) != 0)
+            continue;
+        if (parse_size(argv[i] + 5, swap) < 0) {
+            fail(sc, "bad size in '%s'%s", argv[i], "");
+            return -1;
+        }
+        memmove(&argv[i], &argv[i + 1], (*argc - i - 1) * sizeof(argv[0]));
+        (*argc)--;
+        return 0;
+    }
+    return 0;
+}
+
+
+/* Load a trace from a file beside the scenario, or from inline points
+ * "S:U[:R]" written out as the lines of a trace file, through the parser
+ * the xensim tool uses */
+static int
+run_workload(struct scenario *sc, uint32_t domid, char **argv, int argc, bool inline_points)
+{
+    xensim_trace *trace = NULL;
+    uint64_t swap;
+    unsigned int line;
+    const char *why;
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+    int i;
+
+    if (take_swap(sc, argv, &argc, 2, &swap) < 0)
+        return -EINVAL;
+
+    if (inline_points) {
+        FILE *mem = open_memstream(&text, &len);
+
+        for (i = 2; mem && i < argc; i++) {
+            char *p;
+
+            for (p = argv[i]; *p; p++)
+                fputc(*p == ':' ? ' ' : *p, mem);
+            fputc('\n', mem);
+        }
+        if (!mem || fclose(mem) != 0) {
+            fail(sc, "cannot write the inline trace%s%s", "", "");
+            return -ENOMEM;
+        }
+    } else {
+        char path[4096];
+        const char *slash = strrchr(sc->file, '/');
+        FILE *fp;
+
+        if (argc != 3) {
+            fail(sc, "'workload' takes a domain and a file%s%s", "", "");
+            free(text);
+            return -EINVAL;
+        }
+        snprintf(path, sizeof(path), "%.*s%s", slash ? (int)(slash - sc->file + 1) : 0,
+                 sc->file, argv[2]);
+        if (!(fp = fopen(path, "r"))) {
+            fail(sc, "cannot open %s%s", path, "");
+            return -ENOENT;
+        }
+        text = malloc(1 << 20);
+        len = text ? fread(text, 1, 1 << 20, fp) : 0;
+        fclose(fp);
+    }
+
+    rc = text ? xensim_trace_parse(text, len, &trace, &line, &why) : -ENOMEM;
+    free(text);
+    if (rc < 0)
+        return rc;
+    if ((rc = xensim_domain_set_workload(&sc->host, domid, trace, swap)) < 0)
+        free(trace);
+    return rc;
+}
+
+
 /* Run one operation; returns its result code */
 static int
 run_op(struct scenario *sc, char **argv, int argc, uint64_t *done, bool *has_done)
@@ -310,6 +462,10 @@ run_op(struct scenario *sc, char **argv, int argc, uint64_t *done, bool *has_don
         return xensim_domain_shutdown(h, domid, XENSIM_SHUTDOWN_POWEROFF);
     if (!strcmp(op, "destroy"))
         return xensim_domain_destroy(h, domid);
+    if (!strcmp(op, "workload") || !strcmp(op, "trace"))
+        return run_workload(sc, domid, argv, argc, !strcmp(op, "trace"));
+    if (!strcmp(op, "notrace"))
+        return xensim_domain_set_used(h, domid, xensim_host_find(h, domid)->used_pages);
     if (!strcmp(op, "pager") && argc == 3) {
         if (!strcmp(argv[2], "attach"))
             return xensim_domain_pager_attach(h, domid);
@@ -503,7 +659,21 @@ run_random(unsigned int seed, int steps)
                 xensim_domain_destroy(&host, domid);
             break;
         case 8:
-            xensim_domain_set_used(&host, domid, n / 2);
+            if (rand() % 3) {
+                xensim_domain_set_used(&host, domid, n / 2);
+            } else {
+                xensim_trace *trace = xensim_trace_new(3);
+                size_t k;
+
+                for (k = 0; trace && k < 3; k++) {
+                    trace->points[k].ms = k * (uint64_t)(rand() % 5000);
+                    trace->points[k].used_pages = rand() % 20000;
+                    trace->points[k].reported_pages = rand() % 20000;
+                }
+                if (trace && xensim_domain_set_workload(&host, domid, trace,
+                                                        rand() % 4000) < 0)
+                    free(trace);
+            }
             break;
         case 9:
             xensim_domain_set_target(&host, 0, n);

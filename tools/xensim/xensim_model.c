@@ -90,6 +90,10 @@ xensim_host_init(xensim_host *host, const xensim_host_config *cfg)
 void
 xensim_host_clear(xensim_host *host)
 {
+    size_t i;
+
+    for (i = 0; i < host->ndomains; i++)
+        free(host->domains[i].load.trace);
     free(host->domains);
     memset(host, 0, sizeof(*host));
 }
@@ -436,7 +440,52 @@ xensim_domain_set_used(xensim_host *host, uint32_t domid, uint64_t pages)
 
     if (!dom)
         return -ESRCH;
+    free(dom->load.trace);
+    dom->load.trace = NULL;
+    dom->load.oom_offset = 0;
     dom->used_pages = pages;
+    dom->load.reported_pages = pages;
+    return 0;
+}
+
+
+static uint64_t
+xensim_sat_sub(uint64_t a, uint64_t b)
+{
+    return a > b ? a - b : 0;
+}
+
+
+/* The trace's figures at its clock, less what the OOM killer took */
+static void
+xensim_workload_follow(xensim_domain *dom)
+{
+    uint64_t used, reported;
+
+    xensim_trace_at(dom->load.trace, dom->load.clock_ns, &used, &reported);
+    dom->used_pages = xensim_sat_sub(used, dom->load.oom_offset);
+    dom->load.reported_pages = xensim_sat_sub(reported, dom->load.oom_offset);
+}
+
+
+int
+xensim_domain_set_workload(xensim_host *host, uint32_t domid,
+                           xensim_trace *trace, uint64_t swap_pages)
+{
+    xensim_domain *dom = xensim_host_find(host, domid);
+    xensim_workload *w;
+
+    if (!dom)
+        return -ESRCH;
+    if (!trace || xensim_trace_check(trace) || swap_pages > XENSIM_TRACE_PAGES_MAX)
+        return -EINVAL;
+
+    w = &dom->load;
+    free(w->trace);
+    memset(w, 0, sizeof(*w));
+    w->trace = trace;
+    w->swap_pages = swap_pages;
+    xensim_workload_follow(dom);
     return 0;
 }
 
@@ -515,6 +564,7 @@ xensim_domain_destroy(xensim_host *host, uint32_t domid)
 
     host->outstanding_pages -= dom->outstanding_pages;
     host->free_pages += dom->tot_pages;
+    free(dom->load.trace);
 
     pos = dom - host->domains;
     memmove(dom, dom + 1, (host->ndomains - pos - 1) * sizeof(*dom));
@@ -575,12 +625,16 @@ xensim_host_allocatable(const xensim_host *host, const xensim_domain *dom)
 
 
 /* The balloon driver sees the guest's whole reservation: pages the pager
- * has taken out are still the guest's, so they count toward the target. */
+ * has taken out are still the guest's, so they count toward the target.
+ * It inflates below what the guest uses as long as the guest can swap
+ * the difference out: Linux's driver allocates with __GFP_NORETRY, so
+ * reclaim (swapping) makes room until swap is full, then its allocations
+ * fail and it waits.  Without swap, what the guest uses is its floor. */
 static void
 xensim_domain_balloon_step(xensim_host *host, xensim_domain *dom, uint64_t ns)
 {
-    uint64_t floor = dom->balloon.floor > dom->used_pages ?
-                     dom->balloon.floor : dom->used_pages;
+    uint64_t need = xensim_sat_sub(dom->used_pages, dom->load.swap_pages);
+    uint64_t floor = dom->balloon.floor > need ? dom->balloon.floor : need;
     uint64_t current = dom->tot_pages + dom->paged_pages;
     uint64_t budget;
     uint64_t n;
@@ -665,6 +719,70 @@ xensim_domain_paging_step(xensim_host *host, xensim_domain *dom, uint64_t ns)
 }
 
 
+/* After a step of @ns of a running guest that began @short_before pages
+ * short of its need: the OOM killer, swap, and the time below need */
+static void
+xensim_workload_account(xensim_domain *dom, uint64_t short_before, uint64_t ns)
+{
+    xensim_workload *w = &dom->load;
+    uint64_t ram = dom->tot_pages + dom->paged_pages;
+    uint64_t swapped;
+    unsigned __int128 acc;
+
+    /* More than RAM and swap hold: the OOM killer ends what asked, and
+     * with it goes what it held, in RAM and in swap */
+    if (dom->used_pages > ram + w->swap_pages) {
+        uint64_t killed = dom->used_pages - ram;
+
+        w->oom_kills++;
+        if (w->trace) {
+            w->oom_offset += killed;
+            w->reported_pages = xensim_sat_sub(w->reported_pages, killed);
+        } else {
+            w->reported_pages = ram;
+        }
+        dom->used_pages = ram;
+        w->swapped_pages = 0;
+    }
+
+    swapped = xensim_sat_sub(dom->used_pages, ram);
+    if (swapped > w->swap_pages)
+        swapped = w->swap_pages;
+    if (swapped > w->swapped_pages)
+        w->swapout_pages += swapped - w->swapped_pages;
+    else
+        w->swapin_pages += w->swapped_pages - swapped;
+    w->swapped_pages = swapped;
+    if (swapped > w->swapped_peak)
+        w->swapped_peak = swapped;
+
+    /* trapezoids of the shortfall, in half page-nanoseconds */
+    acc = (unsigned __int128)(short_before +
+                              xensim_sat_sub(dom->used_pages, dom->tot_pages)) * ns +
+          w->below_need_rem;
+    w->below_need_pms += (uint64_t)(acc / (2 * 1000000));
+    w->below_need_rem = (uint64_t)(acc % (2 * 1000000));
+}
+
+
+static void
+xensim_domain_step(xensim_host *host, xensim_domain *dom, uint64_t ns)
+{
+    bool running = !dom->paused && !dom->shutdown;
+    uint64_t short_before = xensim_sat_sub(dom->used_pages, dom->tot_pages);
+
+    /* a guest's programs move on only while it runs */
+    if (running && dom->load.trace) {
+        dom->load.clock_ns += ns;
+        xensim_workload_follow(dom);
+    }
+    xensim_domain_balloon_step(host, dom, ns);
+    xensim_domain_paging_step(host, dom, ns);
+    if (running)
+        xensim_workload_account(dom, short_before, ns);
+}
+
+
 void
 xensim_host_advance(xensim_host *host, uint64_t ns)
 {
@@ -672,13 +790,23 @@ xensim_host_advance(xensim_host *host, uint64_t ns)
 
     for (i = 0; i < host->ndomains; i++) {
         xensim_domain *dom = &host->domains[i];
+        uint64_t left = ns;
 
         if (dom->dying)
             continue;
         if (!dom->paused && !dom->shutdown)
             dom->cpu_time_ns += ns / 100 * dom->vcpus;  /* 1 % busy */
-        xensim_domain_balloon_step(host, dom, ns);
-        xensim_domain_paging_step(host, dom, ns);
+
+        /* a trace moves the guest's demand within the step, and what the
+         * balloon and the OOM killer do depends on it: small steps */
+        do {
+            uint64_t step = left;
+
+            if (dom->load.trace && step > XENSIM_WORKLOAD_STEP_NS)
+                step = XENSIM_WORKLOAD_STEP_NS;
+            xensim_domain_step(host, dom, step);
+            left -= step;
+        } while (left);
     }
 }
 
@@ -697,6 +825,8 @@ xensim_host_check(const xensim_host *host)
             return "domains are not sorted by domid";
         owned += dom->tot_pages;
         claimed += dom->outstanding_pages;
+        if (dom->load.swapped_pages > dom->load.swap_pages)
+            return "a guest swapped more than its swap holds";
     }
 
     if (host->free_pages + owned + host->xen_pages != host->total_pages)

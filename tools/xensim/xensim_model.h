@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "xensim_trace.h"
+
 #define XENSIM_PAGE_KIB 4
 #define XENSIM_KIB_TO_PAGES(kib) (((kib) + XENSIM_PAGE_KIB - 1) / XENSIM_PAGE_KIB)
 #define XENSIM_NAME_MAX 64
@@ -55,6 +57,28 @@ typedef struct {
     uint64_t credit_ns;         /* time not yet turned into whole pages */
 } xensim_balloon;
 
+/* What a guest's programs use and what that costs it.  Its demand follows
+ * a trace, or stays where xensim_domain_set_used() put it.  What the
+ * guest's RAM (its allocation as the guest sees it: tot_pages and what a
+ * pager holds) cannot hold is in its swap, up to the swap's size; beyond
+ * that the OOM killer ends what asked for more. */
+typedef struct {
+    xensim_trace *trace;        /* NULL: used_pages as set */
+    uint64_t clock_ns;          /* the trace's time: how long the guest ran */
+    uint64_t oom_offset;        /* pages the OOM killer took off the trace */
+    uint64_t reported_pages;    /* what the guest says it uses */
+    uint64_t swap_pages;        /* its swap space */
+    uint64_t swapped_pages;     /* in swap now */
+    uint64_t swapped_peak;
+    uint64_t swapin_pages;      /* moved into and out of swap, in all */
+    uint64_t swapout_pages;
+    /* the integral of max(0, used - tot_pages) over the time the guest
+     * ran: memory it needed that the host did not back with RAM */
+    uint64_t below_need_pms;    /* page-milliseconds */
+    uint64_t below_need_rem;    /* half page-nanoseconds toward the next */
+    uint64_t oom_kills;
+} xensim_workload;
+
 typedef struct {
     uint32_t domid;
     char name[XENSIM_NAME_MAX];
@@ -70,7 +94,8 @@ typedef struct {
     uint64_t paging_target;     /* the pager's target for tot_pages; 0 = off */
     uint64_t paging_credit_ns;
     xensim_pager_state pager;
-    uint64_t used_pages;        /* what the guest reports it uses */
+    uint64_t used_pages;        /* what the guest's programs use */
+    xensim_workload load;
 
     xensim_balloon balloon;
 
@@ -152,7 +177,13 @@ int xensim_domain_set_paging_target(xensim_host *host, uint32_t domid,
                                     uint64_t pages);
 int xensim_domain_pager_detach(xensim_host *host, uint32_t domid);
 int xensim_domain_pager_lost(xensim_host *host, uint32_t domid);
+/* A demand that stays at @pages: the trace, if any, ends there; the
+ * accounting and the swap go on */
 int xensim_domain_set_used(xensim_host *host, uint32_t domid, uint64_t pages);
+/* The guest's demand follows @trace from now on, with @swap_pages of
+ * swap; its accounting starts again.  On success the model owns @trace. */
+int xensim_domain_set_workload(xensim_host *host, uint32_t domid,
+                               xensim_trace *trace, uint64_t swap_pages);
 int xensim_domain_set_balloon(xensim_host *host, uint32_t domid,
                               uint64_t rate);
 /* The balloon gives no more than down to @pages (0: no floor of its own) */
@@ -163,6 +194,9 @@ int xensim_domain_shutdown(xensim_host *host, uint32_t domid,
                            xensim_shutdown_reason reason);
 int xensim_domain_destroy(xensim_host *host, uint32_t domid);
 int xensim_domain_kill(xensim_host *host, uint32_t domid);
+
+/* Domains with a trace are stepped this finely as time passes */
+#define XENSIM_WORKLOAD_STEP_NS 10000000ULL
 
 /* Let @ns nanoseconds of simulated time pass */
 void xensim_host_advance(xensim_host *host, uint64_t ns);
