@@ -61,7 +61,20 @@ usage(FILE *fp)
 "  fault shutdown DOMAIN on|off  whether the guest ignores shutdown requests\n"
 "  fault dying DOMAIN on|off     on: a destroy leaves the domain dying, holding\n"
 "                           its pages; off: a dying domain then goes\n"
-"  set-used DOMAIN SIZE     the memory the guest reports it uses\n"
+"  set-used DOMAIN SIZE     the memory the guest's programs use, from now on\n"
+"                           (ends a workload's trace)\n"
+"  workload DOMAIN FILE [--swap SIZE]\n"
+"                           the guest's programs use what the trace FILE says\n"
+"                           ('-': standard input), lines 'SECONDS USED_MIB\n"
+"                           [REPORTED_MIB]' ('#' comments), linear between\n"
+"                           points, the last held; REPORTED_MIB is what the\n"
+"                           guest says it uses.  SIZE of swap (default 0).  Its\n"
+"                           statistics go to data/memstats as xenmemstatd\n"
+"                           writes them, every memory/stats-period (default\n"
+"                           10 s); its accounting starts again\n"
+"  workload DOMAIN --stop   the trace ends, the demand stays where it is\n"
+"  workload-stats [DOMAIN]  each domain's workload and accounting, one line\n"
+"                           of KEY=VALUE a domain (see docs/xensim.md)\n"
 "  shutdown DOMAIN [reboot|crash]  the guest shuts itself down\n"
 "  destroy DOMAIN           the domain dies\n"
 "  xs-read PATH [DOMID]     read a xenstore node as DOMID (default 0)\n"
@@ -413,6 +426,185 @@ cmd_domain(const char *cmd, int argc, char **argv)
 }
 
 
+/* A trace file's text, at most 8 MiB */
+static char *
+read_trace_file(const char *path, size_t *len)
+{
+    const size_t max = 8U << 20;
+    FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    char *text;
+
+    if (!fp) {
+        fprintf(stderr, "xensim: cannot open %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    if (!(text = malloc(max + 1))) {
+        fprintf(stderr, "xensim: out of memory\n");
+    } else if ((*len = fread(text, 1, max + 1, fp)) > max || ferror(fp)) {
+        fprintf(stderr, "xensim: %s: %s\n", path,
+                ferror(fp) ? "cannot read it" : "larger than 8 MiB");
+        free(text);
+        text = NULL;
+    }
+    if (fp != stdin)
+        fclose(fp);
+    return text;
+}
+
+
+static int
+cmd_workload(int argc, char **argv)
+{
+    xensim_trace *trace = NULL;
+    xensim_dominfo dom;
+    xensim_writer args;
+    xensim_conn *c;
+    uint64_t swap_kib = 0;
+    uint8_t *reply;
+    size_t len, i;
+    bool stop = argc == 2 && !strcmp(argv[1], "--stop");
+    int rc;
+
+    if (!stop && argc != 2 &&
+        !(argc == 4 && !strcmp(argv[2], "--swap"))) {
+        usage(stderr);
+        return 2;
+    }
+    if (argc == 4 && parse_size_kib(argv[3], &swap_kib) < 0) {
+        fprintf(stderr, "xensim: invalid size '%s'\n", argv[3]);
+        return 2;
+    }
+    if (!stop) {
+        unsigned int line;
+        const char *why;
+        char *text = read_trace_file(argv[1], &len);
+
+        if (!text)
+            return 1;
+        rc = xensim_trace_parse(text, len, &trace, &line, &why);
+        free(text);
+        if (rc == -ENOMEM) {
+            fprintf(stderr, "xensim: out of memory\n");
+            return 1;
+        }
+        if (rc < 0) {
+            if (line)
+                fprintf(stderr, "xensim: %s:%u: %s\n", argv[1], line, why);
+            else
+                fprintf(stderr, "xensim: %s: %s\n", argv[1], why);
+            return 1;
+        }
+    }
+
+    c = connect_or_die(0);
+    if (find_domain(c, argv[0], &dom) < 0) {
+        xensim_conn_close(c);
+        free(trace);
+        return 1;
+    }
+    xensim_writer_init(&args);
+    xensim_put_u32(&args, dom.domid);
+    xensim_put_u64(&args, swap_kib / XENSIM_PAGE_KIB);
+    xensim_put_u32(&args, trace ? trace->npoints : 0);
+    for (i = 0; trace && i < trace->npoints; i++) {
+        xensim_put_u64(&args, trace->points[i].ms);
+        xensim_put_u64(&args, trace->points[i].used_pages);
+        xensim_put_u64(&args, trace->points[i].reported_pages);
+    }
+    rc = xensim_call(c, XENSIM_OP_WORKLOAD, &args, XENSIM_CHARGE_NONE, &reply, &len);
+    xensim_writer_free(&args);
+    free(reply);
+    free(trace);
+    xensim_conn_close(c);
+    return report(rc, "workload");
+}
+
+
+/* Thousandths, as "I.FFF" */
+static void
+print_milli(const char *key, uint64_t milli)
+{
+    printf(" %s=%" PRIu64 ".%03" PRIu64, key, milli / 1000, milli % 1000);
+}
+
+
+static int
+cmd_workload_stats(int argc, char **argv)
+{
+    xensim_dominfo one;
+    xensim_conn *c;
+    xensim_reader r;
+    uint8_t *reply;
+    size_t len;
+    uint32_t n, i;
+    bool found = false;
+    int rc;
+
+    if (argc > 1) {
+        usage(stderr);
+        return 2;
+    }
+    c = connect_or_die(0);
+    if (argc == 1 && find_domain(c, argv[0], &one) < 0) {
+        xensim_conn_close(c);
+        return 1;
+    }
+    if ((rc = xensim_call(c, XENSIM_OP_WORKLOAD_STATS, NULL,
+                          XENSIM_CHARGE_HYPERCALL, &reply, &len)) < 0) {
+        free(reply);
+        xensim_conn_close(c);
+        return report(rc, "workload-stats");
+    }
+    xensim_conn_close(c);
+
+    xensim_reader_init(&r, reply, len);
+    n = xensim_get_u32(&r);
+    for (i = 0; i < n && !r.failed; i++) {
+        uint32_t domid = xensim_get_u32(&r);
+        char *name = xensim_get_str(&r);
+        uint32_t flags = xensim_get_u32(&r);
+        uint64_t v[13];
+        size_t k;
+
+        for (k = 0; k < sizeof(v) / sizeof(v[0]); k++)
+            v[k] = xensim_get_u64(&r);
+        if (!name || r.failed) {
+            free(name);
+            break;
+        }
+        if (argc == 1 && domid != one.domid) {
+            free(name);
+            continue;
+        }
+        found = true;
+        /* v: clock ns, used, reported, tot, paged, swap, swapped, peak,
+         * swap-in, swap-out (pages), below need (page-ms), OOM kills,
+         * records */
+        printf("name=%s id=%u trace=%s records=%" PRIu64, name, domid,
+               flags & XENSIM_WORKLOAD_TRACE ? "on" : "off", v[12]);
+        print_milli("t", v[0] / 1000000);
+        printf(" used_kib=%" PRIu64 " reported_kib=%" PRIu64 " ram_kib=%" PRIu64
+               " backed_kib=%" PRIu64 " swap_kib=%" PRIu64 " swapped_kib=%" PRIu64
+               " peak_swapped_kib=%" PRIu64 " swapin_kib=%" PRIu64
+               " swapout_kib=%" PRIu64,
+               v[1] * 4, v[2] * 4, (v[3] + v[4]) * 4, v[3] * 4, v[5] * 4,
+               v[6] * 4, v[7] * 4, v[8] * 4, v[9] * 4);
+        /* page-ms to MiB-ms: 256 pages to the MiB */
+        print_milli("below_need_mib_s", v[10] / 256);
+        printf(" oom_kills=%" PRIu64 "\n", v[11]);
+        free(name);
+    }
+    free(reply);
+    if (r.failed)
+        return report(-EPROTO, "workload-stats");
+    if (argc == 1 && !found) {
+        fprintf(stderr, "xensim: no domain '%s'\n", argv[0]);
+        return 1;
+    }
+    return 0;
+}
+
+
 static int
 cmd_xs(const char *cmd, int argc, char **argv)
 {
@@ -514,6 +706,10 @@ main(int argc, char **argv)
         return cmd_domain(cmd, argc - 2, argv + 2);
     if (!strcmp(cmd, "xs-read") || !strcmp(cmd, "xs-write"))
         return cmd_xs(cmd, argc - 2, argv + 2);
+    if (!strcmp(cmd, "workload") && argc >= 3)
+        return cmd_workload(argc - 2, argv + 2);
+    if (!strcmp(cmd, "workload-stats"))
+        return cmd_workload_stats(argc - 2, argv + 2);
 
     usage(stderr);
     return 2;

@@ -60,6 +60,8 @@ typedef enum {
     XENSIM_OP_PAGER_ATTACH,     /* u32 domid: the caller becomes its pager */
     XENSIM_OP_PAGER_DETACH,     /* u32 domid */
     XENSIM_OP_SET_BALLOON_FLOOR,/* u32 domid, u64 pages */
+    XENSIM_OP_WORKLOAD,         /* u32 domid, trace; n = 0 ends the trace */
+    XENSIM_OP_WORKLOAD_STATS,   /* -> u32 n, n workload records */
     XENSIM_OP_EVENT,            /* daemon -> client: str path, str token */
     XENSIM_OP_LAST
 } xensim_op;
@@ -76,6 +78,16 @@ enum {
     XENSIM_DOMINFO_PAUSED = 1 << 0,
     XENSIM_DOMINFO_SHUTDOWN = 1 << 1,
     XENSIM_DOMINFO_DYING = 1 << 2,
+};
+
+/* A trace on the wire: u64 swap pages, u32 n, then n points of u64 ms,
+ * u64 used pages, u64 reported pages */
+#define XENSIM_TRACE_POINT_WIRE 24
+
+/* Flags in a workload record */
+enum {
+    XENSIM_WORKLOAD_TRACE = 1 << 0,     /* a trace runs */
+    XENSIM_WORKLOAD_RECORDS = 1 << 1,   /* statistics records are written */
 };
 
 /* Flags in the physinfo record */

@@ -151,6 +151,7 @@ xensimd_advance(xensimd *d)
         xensim_host_advance(&d->host, now - d->last_ns);
     d->last_ns = now;
     xensimd_guest_shutdowns(d, now);
+    xensimd_guest_records(d, now);
 }
 
 

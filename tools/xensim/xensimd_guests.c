@@ -14,11 +14,18 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "memstat_sample.h"
 #include "xensimd_internal.h"
+
+/* As xenmemstatd: the period when the host sets none, and the longest */
+#define XENSIMD_RECORD_PERIOD_DEFAULT 10
+#define XENSIMD_RECORD_PERIOD_MAX 86400
 
 xensimd_guest *
 xensimd_guest_get(xensimd *d, uint32_t domid, bool create)
@@ -127,6 +134,122 @@ xensimd_guest_conn_gone(xensimd *d, uint64_t conn)
         if (d->guests[i].pager_conn == conn) {
             d->guests[i].pager_conn = 0;
             xensim_domain_pager_lost(&d->host, d->guests[i].domid);
+        }
+    }
+}
+
+
+/* The period the host asks for in memory/stats-period, read as the guest
+ * reads it: absent, the agent's default; not a number of seconds up to a
+ * day, the period it has */
+static unsigned int
+xensimd_record_period(xensimd *d, xensimd_guest *g)
+{
+    char path[64];
+    char *value = NULL;
+    size_t len = 0;
+    unsigned long long period;
+    unsigned int current = g->record_started ? g->record_period :
+                           XENSIMD_RECORD_PERIOD_DEFAULT;
+    int rc;
+
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/stats-period", g->domid);
+    rc = xensim_xs_read(d->xs, g->domid, path, &value, &len);
+    if (rc == -ENOENT)
+        return XENSIMD_RECORD_PERIOD_DEFAULT;
+    if (rc == 0 && memstat_parse_decimal(value, len, &period) &&
+        period <= XENSIMD_RECORD_PERIOD_MAX)
+        current = period;
+    free(value);
+    return current;
+}
+
+
+/* One record and the two keys older agents write, with the guest's own
+ * permissions, as xenmemstatd writes them (in one transaction there; the
+ * daemon's requests are atomic, so no reader sees half of them).  The
+ * guest's RAM is its total; what it reports using is the rest. */
+static void
+xensimd_record_write(xensimd *d, xensimd_guest *g, const xensim_domain *dom)
+{
+    struct memstat_sample sample;
+    struct memstat_old_keys old;
+    char record[MEMSTAT_RECORD_MAX + 1];
+    char path[64];
+    uint64_t total = (dom->tot_pages + dom->paged_pages) * XENSIM_PAGE_KIB;
+    uint64_t used = dom->load.reported_pages * XENSIM_PAGE_KIB;
+    int len;
+    int rc;
+
+    memstat_sample_init(&sample);
+    sample.value[MEMSTAT_TOTAL] = total;
+    sample.value[MEMSTAT_FREE] = total > used ? total - used : 0;
+    sample.value[MEMSTAT_AVAIL] = sample.value[MEMSTAT_FREE];
+    sample.value[MEMSTAT_SWAPIN] = dom->load.swapin_pages * XENSIM_PAGE_KIB;
+    sample.value[MEMSTAT_SWAPOUT] = dom->load.swapout_pages * XENSIM_PAGE_KIB;
+    sample.present[MEMSTAT_TOTAL] = sample.present[MEMSTAT_FREE] = true;
+    sample.present[MEMSTAT_AVAIL] = true;
+    sample.present[MEMSTAT_SWAPIN] = sample.present[MEMSTAT_SWAPOUT] = true;
+
+    if ((len = memstat_format_record(&sample, time(NULL), record, sizeof(record))) < 0 ||
+        memstat_format_old_keys(&sample, &old) < 0)
+        return;
+
+    snprintf(path, sizeof(path), "/local/domain/%u/data/memstats", g->domid);
+    rc = xensim_xs_write(d->xs, g->domid, path, record, len);
+    snprintf(path, sizeof(path), "/local/domain/%u/data/meminfo_total", g->domid);
+    if (rc == 0)
+        rc = xensim_xs_write(d->xs, g->domid, path, old.total, strlen(old.total));
+    snprintf(path, sizeof(path), "/local/domain/%u/data/meminfo_free", g->domid);
+    if (rc == 0)
+        rc = xensim_xs_write(d->xs, g->domid, path, old.free, strlen(old.free));
+
+    if (rc < 0) {
+        if (!g->record_failing)
+            fprintf(stderr, "xensim: guest %u cannot write its statistics: %s\n",
+                    g->domid, strerror(-rc));
+        g->record_failing = true;
+        return;
+    }
+    g->record_failing = false;
+    g->records_written++;
+}
+
+
+/* The guests' agents: a guest whose workload runs a trace writes its
+ * statistics every period while it runs, at once when it starts or
+ * resumes from a period of 0, and a new period starts a new wait, as
+ * xenmemstatd's watch on memory/stats-period makes it do */
+void
+xensimd_guest_records(xensimd *d, uint64_t now)
+{
+    size_t i;
+
+    for (i = 0; i < d->nguests; i++) {
+        xensimd_guest *g = &d->guests[i];
+        const xensim_domain *dom = xensim_host_find(&d->host, g->domid);
+        unsigned int period;
+
+        if (!g->records || !dom || dom->dying || dom->paused || dom->shutdown)
+            continue;
+        if (!dom->load.trace) {
+            g->records = false;     /* set-used ended the trace */
+            continue;
+        }
+
+        period = xensimd_record_period(d, g);
+        if (!g->record_started) {
+            g->record_started = true;
+            g->record_due_ns = now;
+        } else if (period != g->record_period) {
+            g->record_due_ns = g->record_period == 0 ? now :
+                               now + period * 1000000000ULL;
+        }
+        g->record_period = period;
+
+        if (period > 0 && now >= g->record_due_ns) {
+            xensimd_record_write(d, g, dom);
+            g->record_due_ns = now + period * 1000000000ULL;
         }
     }
 }

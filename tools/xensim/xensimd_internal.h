@@ -42,6 +42,15 @@ typedef struct {
     uint64_t shutdown_due_ns;   /* 0 = no request pending */
     xensim_shutdown_reason shutdown_reason;
     uint64_t pager_conn;        /* the connection of its pager, 0 = none */
+
+    /* The statistics records the guest's agent writes while a trace
+     * runs, as xenmemstatd does */
+    bool records;
+    bool record_started;        /* its period read once */
+    unsigned int record_period; /* seconds; 0 = paused by the host */
+    uint64_t record_due_ns;
+    uint64_t records_written;
+    bool record_failing;        /* a failed write was logged */
 } xensimd_guest;
 
 typedef struct {
@@ -78,3 +87,4 @@ void xensimd_guest_saw_write(xensimd *d, const char *path, const char *value,
                              size_t len);
 void xensimd_guest_shutdowns(xensimd *d, uint64_t now);
 void xensimd_guest_conn_gone(xensimd *d, uint64_t conn);
+void xensimd_guest_records(xensimd *d, uint64_t now);

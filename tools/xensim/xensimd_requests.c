@@ -221,6 +221,110 @@ xensimd_pager_op(xensimd *d, xensimd_client *c, uint32_t op, xensim_reader *r)
 }
 
 
+/* A trace as the wire carries it (XENSIM_TRACE_POINT_WIRE); NULL with
+ * *@npoints 0 for none, NULL with *@npoints > 0 on a bad one */
+static xensim_trace *
+xensimd_get_trace(xensim_reader *r, uint64_t *swap_pages, uint32_t *npoints)
+{
+    xensim_trace *trace;
+    uint32_t i;
+
+    *swap_pages = xensim_get_u64(r);
+    *npoints = xensim_get_u32(r);
+    if (r->failed || !*npoints)
+        return NULL;
+    /* bound the allocation by what the frame holds */
+    if (*npoints > XENSIM_TRACE_POINTS_MAX ||
+        (r->len - r->pos) / XENSIM_TRACE_POINT_WIRE < *npoints ||
+        !(trace = xensim_trace_new(*npoints))) {
+        r->failed = true;
+        return NULL;
+    }
+    for (i = 0; i < *npoints; i++) {
+        trace->points[i].ms = xensim_get_u64(r);
+        trace->points[i].used_pages = xensim_get_u64(r);
+        trace->points[i].reported_pages = xensim_get_u64(r);
+    }
+    if (r->failed || xensim_trace_check(trace)) {
+        free(trace);
+        r->failed = true;
+        return NULL;
+    }
+    return trace;
+}
+
+
+/* The guest's workload: a trace starts it and the statistics records of
+ * its agent; none ends the trace, the demand staying where it is */
+static int
+xensimd_workload_op(xensimd *d, xensim_reader *r)
+{
+    uint32_t domid = xensim_get_u32(r);
+    uint64_t swap;
+    uint32_t n;
+    xensim_trace *trace = xensimd_get_trace(r, &swap, &n);
+    xensim_domain *dom;
+    xensimd_guest *g;
+    int rc;
+
+    if (!xensim_reader_done(r)) {
+        free(trace);
+        return r->failed && n ? -EINVAL : -EPROTO;
+    }
+    if (!(dom = xensim_host_find(&d->host, domid)) || dom->dying) {
+        free(trace);
+        return -ESRCH;
+    }
+    if (!trace)
+        return xensim_domain_set_used(&d->host, domid, dom->used_pages);
+
+    if (!(g = xensimd_guest_get(d, domid, true))) {
+        free(trace);
+        return -ENOMEM;
+    }
+    if ((rc = xensim_domain_set_workload(&d->host, domid, trace, swap)) < 0) {
+        free(trace);
+        return rc;
+    }
+    g->records = true;
+    g->record_started = false;
+    g->records_written = 0;
+    g->record_failing = false;
+    return 0;
+}
+
+
+static void
+xensimd_put_workload(xensim_writer *w, xensimd *d, const xensim_domain *dom)
+{
+    const xensim_workload *load = &dom->load;
+    xensimd_guest *g = xensimd_guest_get(d, dom->domid, false);
+    uint32_t flags = 0;
+
+    if (load->trace)
+        flags |= XENSIM_WORKLOAD_TRACE;
+    if (g && g->records && load->trace)
+        flags |= XENSIM_WORKLOAD_RECORDS;
+
+    xensim_put_u32(w, dom->domid);
+    xensim_put_str(w, dom->name);
+    xensim_put_u32(w, flags);
+    xensim_put_u64(w, load->clock_ns);
+    xensim_put_u64(w, dom->used_pages);
+    xensim_put_u64(w, load->reported_pages);
+    xensim_put_u64(w, dom->tot_pages);
+    xensim_put_u64(w, dom->paged_pages);
+    xensim_put_u64(w, load->swap_pages);
+    xensim_put_u64(w, load->swapped_pages);
+    xensim_put_u64(w, load->swapped_peak);
+    xensim_put_u64(w, load->swapin_pages);
+    xensim_put_u64(w, load->swapout_pages);
+    xensim_put_u64(w, load->below_need_pms);
+    xensim_put_u64(w, load->oom_kills);
+    xensim_put_u64(w, g ? g->records_written : 0);
+}
+
+
 static int
 xensimd_userdata_op(xensimd *d, uint32_t op, xensim_reader *r, xensim_writer *w)
 {
@@ -553,6 +657,24 @@ xensimd_dispatch(xensimd *d, xensimd_client *c, xensim_reader *r,
         if (!privileged)
             return -EPERM;
         return xensimd_pager_op(d, c, op, r);
+
+    case XENSIM_OP_WORKLOAD:
+        if (!privileged)
+            return -EPERM;
+        return xensimd_workload_op(d, r);
+
+    case XENSIM_OP_WORKLOAD_STATS: {
+        size_t i;
+
+        if (!xensim_reader_done(r))
+            return -EPROTO;
+        if (!privileged)
+            return -EPERM;
+        xensim_put_u32(w, d->host.ndomains);
+        for (i = 0; i < d->host.ndomains; i++)
+            xensimd_put_workload(w, d, &d->host.domains[i]);
+        return 0;
+    }
 
     case XENSIM_OP_EVENT:
     case XENSIM_OP_LAST:
