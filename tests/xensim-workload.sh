@@ -6,7 +6,8 @@
 # guest that lies reports its lie; a stuck balloon leaves the guest below
 # its need and swapping, a growing demand ends in an OOM kill, and
 # `xensim workload-stats` accounts for both; a partly stuck balloon stops
-# at its floor.
+# at its floor; a preset gives a guest a stuck balloon and a workload
+# from its start.
 #
 # Usage: xensim-workload.sh SOURCE_ROOT BUILD_DIR
 set -euo pipefail
@@ -29,8 +30,8 @@ stats_line() {
 }
 # stat KEY: KEY's value in the line read
 stat() { tr ' ' '\n' <<< "$stats_out" | sed -n "s/^$1=//p"; }
-# trace_past SECONDS: has the guest's trace run that long?
-trace_past() { stats_line g1; awk -v t="$(stat t)" -v s="$1" 'BEGIN { exit !(t >= s) }'; }
+# trace_past NAME SECONDS: has NAME's trace run that long?
+trace_past() { stats_line "$1"; awk -v t="$(stat t)" -v s="$2" 'BEGIN { exit !(t >= s) }'; }
 record() { xensim xs-read "/local/domain/$id/data/memstats"; }
 # record_field KEY: KEY's value in the guest's last record
 record_field() { record | tr ' ' '\n' | sed -n "s/^$1=//p"; }
@@ -88,7 +89,7 @@ virsh dommemstat g1 --period 0 --live > /dev/null || fail "stop g1's records"
 stats_line g1
 n0=$(stat records)
 t0=$(stat t)
-wait_for 10 trace_past "$(awk -v t="$t0" 'BEGIN { print t + 2 }')" || fail "g1's trace stopped"
+wait_for 10 trace_past g1 "$(awk -v t="$t0" 'BEGIN { print t + 2 }')" || fail "g1's trace stopped"
 [ "$(stat records)" = "$n0" ] && pass || fail "g1 wrote records at period 0: $stats_out"
 virsh dommemstat g1 --period 10 --live > /dev/null || fail "restore g1's period"
 
@@ -97,7 +98,7 @@ virsh dommemstat g1 --period 10 --live > /dev/null || fail "restore g1's period"
 xensim fault balloon g1 0 || fail "stick g1's balloon"
 printf '0 1280\n' > "$work/need.trace"
 xensim workload g1 "$work/need.trace" --swap 512M || fail "load the need trace"
-wait_for 10 trace_past 2 || fail "the need trace did not run"
+wait_for 10 trace_past g1 2 || fail "the need trace did not run"
 # 256 MiB below need for t seconds: the two figures of one line agree
 awk -v b="$(stat below_need_mib_s)" -v t="$(stat t)" 'BEGIN { exit !(b > 256 * t - 3 && b < 256 * t + 3) }' &&
     [ "$(stat swapped_kib)" = 262144 ] && [ "$(stat peak_swapped_kib)" = 262144 ] &&
@@ -129,9 +130,37 @@ at_floor() { read_host; [ "$(host_dom g1 4)" = 768 ]; }
 wait_for 10 at_floor && pass || fail "g1's balloon did not reach its floor: $host_out"
 # 1 s of the guest's clock would take the balloon 512 MiB further
 xensim workload g1 "$work/liar.trace" || fail "reload a trace"
-wait_for 10 trace_past 1 || fail "the trace did not run"
+wait_for 10 trace_past g1 1 || fail "the trace did not run"
 read_host
 [ "$(host_dom g1 4)" = 768 ] && [ "$(host_dom g1 6)" -lt 768 ] && pass ||
     fail "g1's balloon went below its floor: $host_out"
+
+# --- presets: a guest's figures from its start ----------------------------
+xensim preset g2 --balloon-rate 0 --workload "$work/liar.trace" --swap 128M ||
+    fail "preset g2"
+"$top/scripts/pv-domain-xml.sh" g2 512 > "$work/g2.xml"
+virsh define "$work/g2.xml" > /dev/null || fail "define g2"
+virsh start g2 > /dev/null || fail "start g2"
+read_host
+id2=$(host_dom g2 2)
+stats_line g2
+[ "$(stat trace)" = on ] && [ "$(stat swap_kib)" = 131072 ] && [ "$(stat used_kib)" = 262144 ] &&
+    pass || fail "g2 did not start with its preset's workload: $stats_out"
+g2_record() { xensim xs-read "/local/domain/$id2/data/memstats" > /dev/null 2>&1; }
+wait_for 10 g2_record && pass || fail "no statistics record for g2"
+virsh setmem g2 $((256 * 1024)) --live > /dev/null || fail "setmem g2"
+wait_for 10 trace_past g2 1 || fail "g2's trace did not run"
+read_host
+[ "$(host_dom g2 4)" = 512 ] && [ "$(host_dom g2 6)" = 256 ] && pass ||
+    fail "g2's balloon moved: $host_out"
+# cleared, the next g2 starts as any guest
+xensim preset g2 --clear || fail "clear g2's preset"
+virsh destroy g2 > /dev/null || fail "destroy g2"
+virsh start g2 > /dev/null || fail "restart g2"
+stats_line g2
+[ "$(stat trace)" = off ] && pass || fail "the new g2 has a workload: $stats_out"
+virsh setmem g2 $((256 * 1024)) --live > /dev/null || fail "setmem the new g2"
+g2_ballooned() { read_host; [ "$(host_dom g2 4)" = 256 ]; }
+wait_for 10 g2_ballooned && pass || fail "the new g2's balloon did not move: $host_out"
 
 finish "xensim-workload"

@@ -75,6 +75,13 @@ usage(FILE *fp)
 "  workload DOMAIN --stop   the trace ends, the demand stays where it is\n"
 "  workload-stats [DOMAIN]  each domain's workload and accounting, one line\n"
 "                           of KEY=VALUE a domain (see docs/xensim.md)\n"
+"  preset NAME [--balloon-rate RATE] [--balloon-floor SIZE]\n"
+"         [--workload FILE [--swap SIZE]]\n"
+"                           what every domain created with NAME from now on\n"
+"                           starts with, before its build: a balloon's rate\n"
+"                           and floor, a workload (its trace's clock starts\n"
+"                           when the domain first runs); replaces NAME's preset\n"
+"  preset NAME --clear      forget NAME's preset\n"
 "  shutdown DOMAIN [reboot|crash]  the guest shuts itself down\n"
 "  destroy DOMAIN           the domain dies\n"
 "  xs-read PATH [DOMID]     read a xenstore node as DOMID (default 0)\n"
@@ -452,6 +459,47 @@ read_trace_file(const char *path, size_t *len)
 }
 
 
+/* A trace file read and parsed, or NULL with the reason on stderr */
+static xensim_trace *
+load_trace(const char *path)
+{
+    xensim_trace *trace = NULL;
+    unsigned int line;
+    const char *why;
+    size_t len;
+    char *text = read_trace_file(path, &len);
+    int rc;
+
+    if (!text)
+        return NULL;
+    rc = xensim_trace_parse(text, len, &trace, &line, &why);
+    free(text);
+    if (rc == -ENOMEM)
+        fprintf(stderr, "xensim: out of memory\n");
+    else if (rc < 0 && line)
+        fprintf(stderr, "xensim: %s:%u: %s\n", path, line, why);
+    else if (rc < 0)
+        fprintf(stderr, "xensim: %s: %s\n", path, why);
+    return rc < 0 ? NULL : trace;
+}
+
+
+/* A trace on the wire (XENSIM_TRACE_POINT_WIRE); NULL: none */
+static void
+put_trace(xensim_writer *w, const xensim_trace *trace, uint64_t swap_kib)
+{
+    size_t i;
+
+    xensim_put_u64(w, swap_kib / XENSIM_PAGE_KIB);
+    xensim_put_u32(w, trace ? trace->npoints : 0);
+    for (i = 0; trace && i < trace->npoints; i++) {
+        xensim_put_u64(w, trace->points[i].ms);
+        xensim_put_u64(w, trace->points[i].used_pages);
+        xensim_put_u64(w, trace->points[i].reported_pages);
+    }
+}
+
+
 static int
 cmd_workload(int argc, char **argv)
 {
@@ -461,7 +509,7 @@ cmd_workload(int argc, char **argv)
     xensim_conn *c;
     uint64_t swap_kib = 0;
     uint8_t *reply;
-    size_t len, i;
+    size_t len;
     bool stop = argc == 2 && !strcmp(argv[1], "--stop");
     int rc;
 
@@ -474,27 +522,8 @@ cmd_workload(int argc, char **argv)
         fprintf(stderr, "xensim: invalid size '%s'\n", argv[3]);
         return 2;
     }
-    if (!stop) {
-        unsigned int line;
-        const char *why;
-        char *text = read_trace_file(argv[1], &len);
-
-        if (!text)
-            return 1;
-        rc = xensim_trace_parse(text, len, &trace, &line, &why);
-        free(text);
-        if (rc == -ENOMEM) {
-            fprintf(stderr, "xensim: out of memory\n");
-            return 1;
-        }
-        if (rc < 0) {
-            if (line)
-                fprintf(stderr, "xensim: %s:%u: %s\n", argv[1], line, why);
-            else
-                fprintf(stderr, "xensim: %s: %s\n", argv[1], why);
-            return 1;
-        }
-    }
+    if (!stop && !(trace = load_trace(argv[1])))
+        return 1;
 
     c = connect_or_die(0);
     if (find_domain(c, argv[0], &dom) < 0) {
@@ -504,19 +533,83 @@ cmd_workload(int argc, char **argv)
     }
     xensim_writer_init(&args);
     xensim_put_u32(&args, dom.domid);
-    xensim_put_u64(&args, swap_kib / XENSIM_PAGE_KIB);
-    xensim_put_u32(&args, trace ? trace->npoints : 0);
-    for (i = 0; trace && i < trace->npoints; i++) {
-        xensim_put_u64(&args, trace->points[i].ms);
-        xensim_put_u64(&args, trace->points[i].used_pages);
-        xensim_put_u64(&args, trace->points[i].reported_pages);
-    }
+    put_trace(&args, trace, swap_kib);
     rc = xensim_call(c, XENSIM_OP_WORKLOAD, &args, XENSIM_CHARGE_NONE, &reply, &len);
     xensim_writer_free(&args);
     free(reply);
     free(trace);
     xensim_conn_close(c);
     return report(rc, "workload");
+}
+
+
+/* Startup figures for every domain created with a name from now on */
+static int
+cmd_preset(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "balloon-rate", required_argument, NULL, 'b' },
+        { "balloon-floor", required_argument, NULL, 'f' },
+        { "workload", required_argument, NULL, 'w' },
+        { "swap", required_argument, NULL, 's' },
+        { "clear", no_argument, NULL, 'c' },
+        { NULL, 0, NULL, 0 },
+    };
+    xensim_trace *trace = NULL;
+    const char *file = NULL;
+    uint64_t rate = 0, floor_kib = 0, swap_kib = 0;
+    uint32_t flags = 0;
+    xensim_writer args;
+    xensim_conn *c;
+    uint8_t *reply;
+    size_t len;
+    int opt;
+    int rc;
+
+    if (argc < 2 || argv[1][0] == '-') {
+        usage(stderr);
+        return 2;
+    }
+    optind = 2;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        uint64_t kib = 0;
+
+        if (strchr("bfs", opt) && parse_size_kib(optarg, &kib) < 0) {
+            fprintf(stderr, "xensim: invalid size '%s'\n", optarg);
+            return 2;
+        }
+        switch (opt) {
+        case 'b': rate = kib; flags |= XENSIM_PRESET_BALLOON_RATE; break;
+        case 'f': floor_kib = kib; flags |= XENSIM_PRESET_BALLOON_FLOOR; break;
+        case 's': swap_kib = kib; break;
+        case 'w': file = optarg; flags |= XENSIM_PRESET_WORKLOAD; break;
+        case 'c': flags |= XENSIM_PRESET_CLEAR; break;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc || !flags || (swap_kib && !file) ||
+        ((flags & XENSIM_PRESET_CLEAR) && flags != XENSIM_PRESET_CLEAR)) {
+        usage(stderr);
+        return 2;
+    }
+    if (file && !(trace = load_trace(file)))
+        return 1;
+
+    c = connect_or_die(0);
+    xensim_writer_init(&args);
+    xensim_put_str(&args, argv[1]);
+    xensim_put_u32(&args, flags);
+    xensim_put_u64(&args, rate / XENSIM_PAGE_KIB);
+    xensim_put_u64(&args, floor_kib / XENSIM_PAGE_KIB);
+    put_trace(&args, trace, swap_kib);
+    rc = xensim_call(c, XENSIM_OP_PRESET, &args, XENSIM_CHARGE_NONE, &reply, &len);
+    xensim_writer_free(&args);
+    free(reply);
+    free(trace);
+    xensim_conn_close(c);
+    return report(rc, "preset");
 }
 
 
@@ -710,6 +803,8 @@ main(int argc, char **argv)
         return cmd_workload(argc - 2, argv + 2);
     if (!strcmp(cmd, "workload-stats"))
         return cmd_workload_stats(argc - 2, argv + 2);
+    if (!strcmp(cmd, "preset"))
+        return cmd_preset(argc - 1, argv + 1);
 
     usage(stderr);
     return 2;

@@ -62,6 +62,8 @@ typedef enum {
     XENSIM_OP_SET_BALLOON_FLOOR,/* u32 domid, u64 pages */
     XENSIM_OP_WORKLOAD,         /* u32 domid, trace; n = 0 ends the trace */
     XENSIM_OP_WORKLOAD_STATS,   /* -> u32 n, n workload records */
+    XENSIM_OP_PRESET,           /* str name, u32 XENSIM_PRESET_*, u64 rate,
+                                 * u64 floor, trace */
     XENSIM_OP_EVENT,            /* daemon -> client: str path, str token */
     XENSIM_OP_LAST
 } xensim_op;
@@ -88,6 +90,14 @@ enum {
 enum {
     XENSIM_WORKLOAD_TRACE = 1 << 0,     /* a trace runs */
     XENSIM_WORKLOAD_RECORDS = 1 << 1,   /* statistics records are written */
+};
+
+/* What a preset sets for every new domain of its name */
+enum {
+    XENSIM_PRESET_BALLOON_RATE = 1 << 0,
+    XENSIM_PRESET_BALLOON_FLOOR = 1 << 1,
+    XENSIM_PRESET_WORKLOAD = 1 << 2,
+    XENSIM_PRESET_CLEAR = 1 << 3,       /* forget the name's preset */
 };
 
 /* Flags in the physinfo record */

@@ -393,6 +393,9 @@ xensimd_run(const xensimd_config *cfg, int ready_fd)
     }
     free(d.userdata);
     free(d.guests);
+    for (i = 0; i < d.npresets; i++)
+        free(d.presets[i].trace);
+    free(d.presets);
     if (d.listen_fd >= 0) {
         close(d.listen_fd);
         unlink(cfg->socket_path);

@@ -53,6 +53,16 @@ typedef struct {
     bool record_failing;        /* a failed write was logged */
 } xensimd_guest;
 
+/* The startup figures of every new domain of one name */
+typedef struct {
+    char name[XENSIM_NAME_MAX];
+    uint32_t flags;             /* XENSIM_PRESET_* */
+    uint64_t balloon_rate;
+    uint64_t balloon_floor;
+    uint64_t swap_pages;
+    xensim_trace *trace;
+} xensimd_preset;
+
 typedef struct {
     xensimd_config cfg;
     xensim_host host;
@@ -65,6 +75,8 @@ typedef struct {
     size_t nuserdata;
     xensimd_guest *guests;
     size_t nguests;
+    xensimd_preset *presets;
+    size_t npresets;
     uint64_t last_ns;
     uint64_t populate_busy_ns;  /* the host's population is booked until then */
     bool stop;

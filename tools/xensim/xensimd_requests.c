@@ -294,6 +294,103 @@ xensimd_workload_op(xensimd *d, xensim_reader *r)
 }
 
 
+/* A preset for NAME: set, replaced whole, or cleared */
+static int
+xensimd_preset_op(xensimd *d, xensim_reader *r)
+{
+    char *name = xensim_get_str(r);
+    uint32_t flags = xensim_get_u32(r);
+    uint64_t rate = xensim_get_u64(r);
+    uint64_t floor = xensim_get_u64(r);
+    uint64_t swap;
+    uint32_t n;
+    xensim_trace *trace = xensimd_get_trace(r, &swap, &n);
+    xensimd_preset *p = NULL;
+    size_t i;
+
+    if (!name || !xensim_reader_done(r) || !*name ||
+        strlen(name) >= XENSIM_NAME_MAX ||
+        (flags & ~(XENSIM_PRESET_BALLOON_RATE | XENSIM_PRESET_BALLOON_FLOOR |
+                   XENSIM_PRESET_WORKLOAD | XENSIM_PRESET_CLEAR)) ||
+        !(flags & XENSIM_PRESET_WORKLOAD) != !trace) {
+        bool bad_trace = name && r->failed && n;
+
+        free(name);
+        free(trace);
+        return bad_trace ? -EINVAL : -EPROTO;
+    }
+
+    for (i = 0; i < d->npresets; i++) {
+        if (!strcmp(d->presets[i].name, name))
+            p = &d->presets[i];
+    }
+    if (p) {
+        free(p->trace);
+        p->trace = NULL;
+    }
+    if (flags & XENSIM_PRESET_CLEAR) {
+        free(name);
+        free(trace);
+        if (p)
+            *p = d->presets[--d->npresets];
+        return 0;
+    }
+    if (!p) {
+        xensimd_preset *ps = realloc(d->presets, (d->npresets + 1) * sizeof(*ps));
+
+        if (!ps) {
+            free(name);
+            free(trace);
+            return -ENOMEM;
+        }
+        d->presets = ps;
+        p = &d->presets[d->npresets++];
+    }
+    memset(p, 0, sizeof(*p));
+    strcpy(p->name, name);
+    free(name);
+    p->flags = flags;
+    p->balloon_rate = rate;
+    p->balloon_floor = floor;
+    p->swap_pages = swap;
+    p->trace = trace;
+    return 0;
+}
+
+
+/* A new domain of a preset's name gets its figures from the start */
+static void
+xensimd_preset_apply(xensimd *d, uint32_t domid, const char *name)
+{
+    xensimd_preset *p = NULL;
+    xensimd_guest *g;
+    xensim_trace *trace;
+    size_t i;
+
+    for (i = 0; i < d->npresets; i++) {
+        if (!strcmp(d->presets[i].name, name))
+            p = &d->presets[i];
+    }
+    if (!p)
+        return;
+    if (p->flags & XENSIM_PRESET_BALLOON_RATE)
+        xensim_domain_set_balloon(&d->host, domid, p->balloon_rate);
+    if (p->flags & XENSIM_PRESET_BALLOON_FLOOR)
+        xensim_domain_set_balloon_floor(&d->host, domid, p->balloon_floor);
+    if ((p->flags & XENSIM_PRESET_WORKLOAD) && p->trace &&
+        (g = xensimd_guest_get(d, domid, true)) &&
+        (trace = xensim_trace_copy(p->trace))) {
+        if (xensim_domain_set_workload(&d->host, domid, trace, p->swap_pages) < 0) {
+            free(trace);
+            return;
+        }
+        g->records = true;
+        g->record_started = false;
+        g->records_written = 0;
+    }
+}
+
+
 static void
 xensimd_put_workload(xensim_writer *w, xensimd *d, const xensim_domain *dom)
 {
@@ -595,11 +692,12 @@ xensimd_dispatch(xensimd *d, xensimd_client *c, xensim_reader *r,
             return -EPERM;
         }
         rc = xensim_domain_create(&d->host, name, uuid, type, vcpus, &domid);
-        free(name);
         if (rc == 0) {
+            xensimd_preset_apply(d, domid, name);
             xensim_xs_introduce_domain(d->xs, domid);
             xensim_put_u32(w, domid);
         }
+        free(name);
         return rc;
     }
 
@@ -662,6 +760,11 @@ xensimd_dispatch(xensimd *d, xensimd_client *c, xensim_reader *r,
         if (!privileged)
             return -EPERM;
         return xensimd_workload_op(d, r);
+
+    case XENSIM_OP_PRESET:
+        if (!privileged)
+            return -EPERM;
+        return xensimd_preset_op(d, r);
 
     case XENSIM_OP_WORKLOAD_STATS: {
         size_t i;
