@@ -124,6 +124,48 @@ main(void)
                "a guest cannot stop the host");
         free(reply);
     }
+    expect(call_u32(guest, XENSIM_OP_PAGER_ATTACH, 0) == -EPERM,
+           "a guest cannot attach a pager");
+    expect(call_u32(guest, XENSIM_OP_PAGER_DETACH, 0) == -EPERM,
+           "a guest cannot detach a pager");
+    {
+        xensim_writer w;
+        uint8_t *reply;
+        size_t len;
+
+        /* a trace of a million points in a frame of none */
+        xensim_writer_init(&w);
+        xensim_put_u32(&w, 0);
+        xensim_put_u64(&w, 0);
+        xensim_put_u32(&w, 1000000);
+        expect(xensim_call(guest, XENSIM_OP_WORKLOAD, &w, XENSIM_CHARGE_NONE,
+                           &reply, &len) == -EPERM,
+               "a guest cannot load a workload");
+        free(reply);
+        expect(xensim_call(dom0, XENSIM_OP_WORKLOAD, &w, XENSIM_CHARGE_NONE,
+                           &reply, &len) == -EINVAL,
+               "a trace longer than its frame is refused");
+        free(reply);
+        xensim_writer_free(&w);
+
+        xensim_writer_init(&w);
+        xensim_put_str(&w, "web");
+        xensim_put_u32(&w, XENSIM_PRESET_BALLOON_RATE);
+        xensim_put_u64(&w, 0);
+        xensim_put_u64(&w, 0);
+        xensim_put_u64(&w, 0);
+        xensim_put_u32(&w, 0);
+        expect(xensim_call(guest, XENSIM_OP_PRESET, &w, XENSIM_CHARGE_NONE,
+                           &reply, &len) == -EPERM,
+               "a guest cannot preset domains");
+        free(reply);
+        xensim_writer_free(&w);
+
+        expect(xensim_call(guest, XENSIM_OP_WORKLOAD_STATS, NULL, XENSIM_CHARGE_NONE,
+                           &reply, &len) == -EPERM,
+               "a guest cannot read others' workloads");
+        free(reply);
+    }
 
     /* a frame announcing more than the maximum */
     memset(frame, 0xff, sizeof(frame));
