@@ -128,6 +128,27 @@ libxlPagerAlive(pid_t pid,
 }
 
 
+/* The pid is a process that has not exited, whatever it runs: a pager
+ * just forked may not have exec'd yet, and shows libvirtd's command line
+ * until it has */
+static bool
+libxlPagerRunning(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%lld/stat", (long long)pid);
+    g_autofree char *stat = NULL;
+    const char *state;
+
+    if (kill(pid, 0) < 0 && errno == ESRCH)
+        return false;
+    if (virFileReadAllQuiet(path, 4096, &stat) < 0)
+        return false;
+    /* after the command name in parentheses, which may hold anything */
+    if (!(state = strrchr(stat, ')')))
+        return false;
+    return state[1] == ' ' && state[2] != 'Z' && state[2] != 'X';
+}
+
+
 void
 libxlPagerStop(pid_t pid,
                const char *pagefile)
@@ -164,7 +185,7 @@ libxlPagerWaitReady(const char *program,
 
     for (waited = 0; waited < LIBXL_PAGER_START_TIMEOUT_MS;
          waited += LIBXL_PAGER_POLL_MS) {
-        if (!libxlPagerAlive(pid, pagefile)) {
+        if (!libxlPagerRunning(pid)) {
             g_autofree char *why = libxlPagerLastWords(logfile);
 
             virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
@@ -172,7 +193,7 @@ libxlPagerWaitReady(const char *program,
                            name, program, logfile, why);
             return -1;
         }
-        if (virFileExists(pagefile))
+        if (virFileExists(pagefile) && libxlPagerAlive(pid, pagefile))
             return 0;
         g_usleep(LIBXL_PAGER_POLL_MS * 1000);
     }
