@@ -937,6 +937,7 @@ libxlMemoryActorCycle(libxlMemoryActor *actor)
     g_autofree virDomainObj **autoVms = NULL;
     size_t nautos = 0;
     unsigned long long now = libxlMemoryActorNow();
+    gint64 startUs = g_get_monotonic_time();
     unsigned long long demandKiB = 0;
     libxlMemoryPolicyConfig policy;
     size_t i;
@@ -1031,6 +1032,8 @@ libxlMemoryActorCycle(libxlMemoryActor *actor)
         }
     }
 
+    VIR_DEBUG("memory actor cycle: %zu domains, %zu auto, %lld us",
+              nvms, nautos, (long long)(g_get_monotonic_time() - startUs));
     virObjectListFreeCount(vms, nvms);
     libxl_dominfo_list_free(host.list, host.n);
 }
