@@ -286,5 +286,95 @@ v setmem app 512M --live
 wait "$event_pid" || { cat "$work/event.out"; demo_fail "no balloon-change event reported 524288 KiB"; }
 printf '$ balloon-events.py   (a libvirt client subscribed to balloon-change; at most one event a second)\n'
 sed -n "s/^balloon-change \(.*\)/event 'balloon-change' for domain 'app': \1 KiB/p" "$work/event.out"
+XENSIM_BUILD_DIR=$builddir "$top/scripts/daemon.sh" stop "$work/host" >/dev/null
+
+section "5. Memory policy actors: balloon, then the pager; auto"
+say "Each domain's <memoryPolicy/> says who moves its memory to a target." \
+    "This host offers paging (Debian's hypervisor does not: there a paged" \
+    "domain's start is refused, and says why); the driver runs a pager for" \
+    "each domain with paging='on', here xenpaging's stand-in."
+echo
+printf 'pager_program = "%s"\nauto_grace = 0\nautoballoon = 0\n' \
+    "$builddir/tools/xensim/xensim-pager" > "$work/policy.conf"
+uri=$(XENSIM_BUILD_DIR=$builddir "$top/scripts/daemon.sh" start "$work/host" \
+      --libxl-conf "$work/policy.conf" -- --memory 8G --dom0 1G --paging on --paging-rate 256M)
+cat > "$work/paged.xml" <<XML
+<domain type='xen'>
+  <name>paged</name>
+  <memory unit='MiB'>1024</memory>
+  <memoryPolicy actor='balloon' delay='3' paging='on'/>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='xenfv'>hvm</type></os>
+</domain>
+XML
+"$virsh" -q -c "$uri" define "$work/paged.xml" >/dev/null
+v start paged
+pager_on() { [ "$(host_dom paged 10)" = on ]; }
+wait_for 10 "paged's pager attaching" pager_on
+say "paged is an HVM domain with actor='balloon' delay='3' paging='on'. Its" \
+    "balloon driver is stuck (the simulated guest ignores its target):"
+host fault balloon paged 0 >/dev/null
+v setmem paged 768M
+printf '$ xensim info | grep paged\n'
+host info | grep -E 'Name|^paged'
+say "The balloon target moved at once (768 MiB less libxl's 8 MiB of video" \
+    "RAM); the allocation did not. Three seconds later the actor gives the" \
+    "rest to the pager:"
+is_paged() { [ "$(host_dom paged 4)" = 768 ]; }
+t0=$(date +%s%N)
+wait_for 20 "paged paged down to 768 MiB" is_paged
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+printf '$ xensim info | grep paged   (%d.%01d s later)\n' $((ms / 1000)) $((ms % 1000 / 100))
+host info | grep -E 'Name|^paged'
+v memtune paged
+echo
+say "Actor auto: three idle guests of 2 GiB each (floor 256 MiB) whose" \
+    "agents say they use 600 MiB are brought to their need, 600 MiB + 25 %:"
+report() {      # NAME USED_MIB: the guest uses that much, and says so
+    local id total used=$(( $2 * 1024 ))
+    id=$(host_dom "$1" 2)
+    total=$(( $(host_dom "$1" 4) * 1024 ))
+    [ "$used" -le "$total" ] || used=$total
+    host set-used "$1" "$(( used / 1024 ))M" >/dev/null
+    host xs-write "/local/domain/$id/data/memstats" "1 total=$total avail=$(( total - used ))" "$id" >/dev/null
+}
+for g in idle1 idle2 idle3; do
+    "$top/scripts/pv-domain-xml.sh" "$g" 2048 1 \
+        "<memoryPolicy actor='auto'/><memtune><min_guarantee unit='MiB'>256</min_guarantee></memtune>" \
+        > "$work/$g.xml"
+    "$virsh" -q -c "$uri" define "$work/$g.xml" >/dev/null
+    "$virsh" -q -c "$uri" start "$g" >/dev/null
+    report "$g" 600
+done
+at_need() { [ "$(host_dom "$1" 4)" = "$2" ] && [ "$(host_dom "$1" 6)" = "$2" ]; }
+for g in idle1 idle2 idle3; do wait_for 30 "$g at its need of 750 MiB" at_need "$g" 750; done
+printf '$ xensim info\n'
+host info | grep -E '^free_memory|Name|^idle'
+echo
+free=$(host_field free_memory)
+say "A 4300 MiB domain with <memoryClaim/> does not fit in the $free MiB free." \
+    "Admission counts what the auto guests could give down to their floors," \
+    "has them give it (toward their floors; a guest gives no more than it" \
+    "does not use), and stakes the claim once it is free:"
+"$top/scripts/pv-domain-xml.sh" bulk 4300 1 "<memoryClaim/>" > "$work/bulk.xml"
+"$virsh" -q -c "$uri" define "$work/bulk.xml" >/dev/null
+t0=$(date +%s%N)
+v start bulk
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+printf '   (%d.%01d s)\n' $((ms / 1000)) $((ms % 1000 / 100))
+[ "$(host_dom bulk 4)" = 4300 ] || demo_fail "bulk does not hold its 4300 MiB"
+printf '$ xensim info\n'
+host info | grep -E '^free_memory|Name|^idle|^bulk'
+echo
+v destroy bulk
+say "bulk is gone; idle1's load rises to 1500 MiB. Its agent keeps saying" \
+    "it uses all it has, and the actor gives memory back, 25 % a step, up to" \
+    "its need of 1875 MiB:"
+grows() { report idle1 1500; at_need idle1 1875; }
+t0=$(date +%s%N)
+wait_for 60 "idle1 given 1875 MiB" grows
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+printf '$ xensim info | grep idle1   (%d.%01d s later)\n' $((ms / 1000)) $((ms % 1000 / 100))
+host info | grep -E 'Name|^idle1'
 echo
 echo "demo: done"

@@ -22,7 +22,7 @@ trap 'rm -f "$out"' EXIT
 status=$?
 expect "the demo's exit status" 0 "$status"
 expect "the demo's last line" "demo: done" "$(tail -1 "$out")"
-for n in 1 2 3 4; do
+for n in 1 2 3 4 5; do
     if grep -q "^== $n\. " "$out"; then
         pass
     else
