@@ -330,6 +330,20 @@ xensim_domain_release(xensim_host *host, uint32_t domid, uint64_t pages)
 }
 
 
+/* libxl__build_post() writes memory/videoram; the device model has
+ * populated it by then */
+int
+xensim_domain_set_video(xensim_host *host, uint32_t domid, uint64_t pages)
+{
+    xensim_domain *dom = xensim_host_find(host, domid);
+
+    if (!dom)
+        return -ESRCH;
+    dom->video_pages = pages;
+    return 0;
+}
+
+
 int
 xensim_domain_set_target(xensim_host *host, uint32_t domid, uint64_t pages)
 {
@@ -635,7 +649,10 @@ xensim_domain_balloon_step(xensim_host *host, xensim_domain *dom, uint64_t ns)
 {
     uint64_t need = xensim_sat_sub(dom->used_pages, dom->load.swap_pages);
     uint64_t floor = dom->balloon.floor > need ? dom->balloon.floor : need;
-    uint64_t current = dom->tot_pages + dom->paged_pages;
+    /* libxl takes the video RAM off memory/target: the balloon aims at
+     * the rest of the domain's pages */
+    uint64_t current = xensim_sat_sub(dom->tot_pages + dom->paged_pages,
+                                      dom->video_pages);
     uint64_t budget;
     uint64_t n;
 
@@ -656,12 +673,13 @@ xensim_domain_balloon_step(xensim_host *host, xensim_domain *dom, uint64_t ns)
         n = current - low;
         if (n > budget)
             n = budget;
-        if (n > dom->tot_pages)
-            n = dom->tot_pages;
+        if (n > xensim_sat_sub(dom->tot_pages, dom->video_pages))
+            n = xensim_sat_sub(dom->tot_pages, dom->video_pages);
         host->free_pages += n;
         xensim_domain_adjust(host, dom, -(int64_t)n);
     } else {
-        uint64_t room = dom->max_pages > current ? dom->max_pages - current : 0;
+        uint64_t held = dom->tot_pages + dom->paged_pages;
+        uint64_t room = dom->max_pages > held ? dom->max_pages - held : 0;
 
         n = dom->target_pages - current;
         if (n > budget)

@@ -89,6 +89,10 @@ typedef struct {
     uint64_t tot_pages;         /* pages the domain owns */
     uint64_t max_pages;         /* hard limit (XEN_DOMCTL_max_mem) */
     uint64_t target_pages;      /* balloon target (memory/target) */
+    uint64_t video_pages;       /* memory/videoram: an HVM guest's video
+                                 * RAM, which its device model populates
+                                 * after the build; counted in tot_pages,
+                                 * never the balloon's to give */
     uint64_t outstanding_pages; /* its claim not yet consumed */
     uint64_t paged_pages;       /* paged out by xenpaging (HVM) */
     uint64_t paging_target;     /* the pager's target for tot_pages; 0 = off */
@@ -169,6 +173,7 @@ int xensim_domain_populate(xensim_host *host, uint32_t domid,
                            uint64_t pages, uint64_t *done);
 int xensim_domain_release(xensim_host *host, uint32_t domid, uint64_t pages);
 int xensim_domain_set_target(xensim_host *host, uint32_t domid, uint64_t pages);
+int xensim_domain_set_video(xensim_host *host, uint32_t domid, uint64_t pages);
 /* The pager: attach (xc_mem_paging_enable), set its target for the
  * domain's tot_pages (0 pages everything back in), detach
  * (xc_mem_paging_disable); lost: its process died attached */

@@ -104,6 +104,10 @@ xensimd_guest_saw_write(xensimd *d, const char *path, const char *value,
         /* the balloon driver: KiB */
         if (xensimd_parse_u64(value, len, &v))
             xensim_domain_set_target(&d->host, domid, v / XENSIM_PAGE_KIB);
+    } else if (strcmp(key, "memory/videoram") == 0) {
+        /* KiB, as libxl writes it: the balloon leaves these pages alone */
+        if (xensimd_parse_u64(value, len, &v))
+            xensim_domain_set_video(&d->host, domid, v / XENSIM_PAGE_KIB);
     } else if (strcmp(key, "control/shutdown") == 0 && domid != 0 && len) {
         xensimd_guest *g = xensimd_guest_get(d, domid, true);
         xensim_shutdown_reason reason;

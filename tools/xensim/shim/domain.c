@@ -412,6 +412,15 @@ libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
     if (claim)
         xensim_domain_u64_op(c, XENSIM_OP_CLAIM, domid, 0, NULL);
 
+    /* the device model populates the guest's video RAM, outside the
+     * claim, which libxenguest cancelled at the end of meminit */
+    if (video_kb &&
+        (rc = shim_populate(c, domid, video_kb / 4, pi.populate_rate, &done)) < 0) {
+        xensim_shim_log("domain %u: failed to allocate its video RAM: %s",
+                        domid, strerror(-rc));
+        goto fail;
+    }
+
     /* libxl__domain_build() returned: devices, the device model and the
      * hotplug scripts take their time, the domain paused and its claim
      * gone (libxenguest cancels it at the end of meminit) */
