@@ -25,6 +25,16 @@ policy_domain() {
     virsh define "$work/$1.xml" > /dev/null || fail "define $1"
 }
 mem_is() { read_host; [ "$(host_dom "$1" 4)" = "$2" ]; }
+# hold_for_ms MS CHECK: CHECK holds at every look for MS milliseconds
+hold_for_ms() {
+    local deadline=$(( $(date +%s%N) / 1000000 + $1 ))
+    shift
+    while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$deadline" ]; do
+        "$@" || return 1
+        sleep 0.1
+    done
+}
+actor_line() { status_xml "$1" | grep "<memoryActor"; }
 current_memory() { virsh dumpxml "$1" | sed -n "s|.*<currentMemory unit='KiB'>\([0-9]*\)<.*|\1|p"; }
 
 uri=$(daemon start "$work" -- --memory 8G --dom0 1G) ||
@@ -63,7 +73,17 @@ read_host
 [ "$(host_dom balloon 6)" = 640 ] && pass || fail "balloon's target is $(host_dom balloon 6) MiB, not 640"
 status_xml balloon | grep -q "<memoryActor target='655360'" && pass ||
     fail "balloon's status XML does not record its target: $(status_xml balloon | grep memoryActor)"
-status_xml balloon | grep -q "paging=" && fail "a domain without paging got a paging target" || pass
+# nothing more comes after its 2 s delay: no paging target, in the status
+# or in xenstore
+no_paging() {
+    read_host
+    if status_xml balloon | grep -q "paging=" ||
+       [ -n "$(xensim xs-read "/local/domain/$(host_dom balloon 2)/memory/target-tot_pages" 2>/dev/null)" ]; then
+        fail "a domain without paging got a paging target"
+        return 1
+    fi
+}
+hold_for_ms 3000 no_paging && pass
 
 # --- memtune: paging target and floor -----------------------------------
 out=$(virsh memtune hands 2>&1)
@@ -80,8 +100,16 @@ out=$(virsh memtune hands 2>&1)
 grep -Eq '^min_guarantee +: 307200$' <<< "$out" && pass || fail "min_guarantee not kept: $out"
 
 # --- a daemon restart keeps what the actors recorded ---------------------
+# the whole record, times included, which nothing could rebuild
+before_quiet=$(actor_line quiet)
+before_balloon=$(actor_line balloon)
 daemon stop "$work" --keep-host > /dev/null
 uri=$(daemon start "$work") || { fail "daemon restart"; finish xensim-actors; exit 1; }
+virsh domstate balloon > /dev/null || fail "the restarted daemon does not answer"
+[ -n "$before_quiet" ] && [ "$(actor_line quiet)" = "$before_quiet" ] && pass ||
+    fail "quiet's record changed across the restart: '$before_quiet' -> '$(actor_line quiet)'"
+[ -n "$before_balloon" ] && [ "$(actor_line balloon)" = "$before_balloon" ] && pass ||
+    fail "balloon's record changed across the restart: '$before_balloon' -> '$(actor_line balloon)'"
 [ "$(current_memory quiet)" = 524288 ] && pass ||
     fail "after a restart quiet's currentMemory is '$(current_memory quiet)'"
 status_xml balloon | grep -q "<memoryActor target='655360'" && pass ||

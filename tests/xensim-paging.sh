@@ -48,6 +48,15 @@ pager_pid() { status_xml "$1" | sed -n "s/.*<pager pid='\([0-9]*\)'.*/\1/p"; }
 paging_key() { xensim xs-read "/local/domain/$(host_dom "$1" 2)/memory/target-tot_pages" 2>/dev/null; }
 paging_key_is() { read_host; [ "$(paging_key "$1")" = "$2" ]; }
 pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+# hold_for_ms MS CHECK: CHECK holds at every look for MS milliseconds
+hold_for_ms() {
+    local deadline=$(( $(date +%s%N) / 1000000 + $1 ))
+    shift
+    while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$deadline" ]; do
+        "$@" || return 1
+        sleep 0.1
+    done
+}
 new_pager() { local p; p=$(pager_pid "$1"); [ -n "$p" ] && [ "$p" != "$2" ] && kill -0 "$p" 2>/dev/null; }
 
 # --- a hypervisor without paging ----------------------------------------
@@ -92,13 +101,17 @@ virsh setmem h 384M > /dev/null || fail "setmem h 384M"
 # the paging target is the domain's whole allocation, video RAM included
 read_host
 [ "$(host_dom h 6)" = 376 ] && pass || fail "h's balloon target is $(host_dom h 6) MiB, not 384 - 8"
-[ -z "$(paging_key h)" ] && pass || fail "the paging target came before the delay: $(paging_key h)"
-wait_for 15 paging_key_is h 393216 && pass || fail "h's paging target is '$(paging_key h)', not 393216"
-wait_for 15 col_is h 4 384 && pass || fail "h was not paged down to 384 MiB: $(host_dom h 4) MiB, $(host_dom h 8) paged"
+# nothing for the pager during the 2 s delay, then the paging target
+no_paging_key() { read_host; [ -z "$(paging_key h)" ] ||
+    { fail "the paging target came before the delay: $(paging_key h)"; return 1; }; }
+hold_for_ms 1500 no_paging_key && pass
+wait_for 3 paging_key_is h 393216 && pass || fail "h's paging target is '$(paging_key h)', not 393216"
+paged_to() { read_host; [ "$(host_dom "$1" 4)" = "$2" ] && [ "$(host_dom "$1" 8)" = "$3" ]; }
+wait_for 15 paged_to h 384 128 && pass || fail "h was not paged down to 384 MiB: $(host_dom h 4) MiB, $(host_dom h 8) paged"
 status_xml h | grep -q "paging='393216'" && pass || fail "the status XML has no paging target: $(status_xml h | grep memoryActor)"
 
 virsh setmem h 512M > /dev/null || fail "setmem h 512M"
-wait_for 10 paging_key_is h 524288 && pass || fail "a raise left the paging target at '$(paging_key h)'"
+wait_for 1 paging_key_is h 524288 && pass || fail "a raise left the paging target at '$(paging_key h)' for a second"
 wait_for 15 col_is h 8 0 && pass || fail "h was not paged back in: $(host_dom h 8) MiB paged"
 
 # --- the pager dies: restarted ------------------------------------------
@@ -126,16 +139,30 @@ grep -q "pager [0-9]* of domain k died: restarting it in 2000 ms" "$work/log/lib
 hvm_domain slow 512 512 "<memoryPolicy actor='balloon' delay='6' paging='on'/>"
 virsh start slow > /dev/null || fail "start slow"
 wait_for 10 col_is slow 10 on || fail "slow's pager did not attach"
-xensim fault balloon slow 0 > /dev/null
+xensim fault balloon slow 0 > /dev/null || fail "fault balloon slow"
 virsh setmem slow 256M > /dev/null || fail "setmem slow"
-status_xml slow | grep -q "due='" && pass || fail "no due time in slow's status: $(status_xml slow | grep memoryActor)"
+due_in_status() { status_xml slow | grep -q "due='"; }
+wait_for 5 due_in_status && pass || fail "no due time in slow's status: $(status_xml slow | grep memoryActor)"
+due=$(status_xml slow | sed -n "s/.*due='\([0-9]*\)'.*/\1/p")
 spid=$(pager_pid slow)
 daemon stop "$work" --keep-host > /dev/null
 kill -0 "$spid" 2>/dev/null && pass || fail "the pager died with the daemon"
 uri=$(daemon start "$work" --libxl-conf "$work/paging.conf") || fail "daemon restart"
-[ "$(pager_pid slow)" = "$spid" ] && pass || fail "the restarted daemon did not adopt pager $spid: $(status_xml slow | grep pager)"
+[ "$(virsh domstate slow)" = running ] && pass || fail "slow is not running after the restart"
+grep -q "adopted pager $spid of domain slow" "$work/log/libvirtd.log" && pass ||
+    fail "the restarted daemon did not adopt pager $spid: $(grep 'of domain slow' "$work/log/libvirtd.log" | tail -2)"
+# the target is still pending: not written before it is due, then written
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+if [ "$(now_ms)" -lt $(( due - 500 )) ]; then
+    read_host
+    [ -z "$(paging_key slow)" ] && pass || fail "slow's paging target came before it was due: $(paging_key slow)"
+fi
 wait_for 15 paging_key_is slow 262144 && pass || fail "the pending paging target was lost: '$(paging_key slow)'"
-wait_for 15 col_is slow 4 256 && pass || fail "slow was not paged down: $(host_dom slow 4) MiB"
+[ "$(now_ms)" -ge "$due" ] && pass || fail "slow's paging target came before $due"
+wait_for 15 paged_to slow 256 256 && pass || fail "slow was not paged down: $(host_dom slow 4) MiB, $(host_dom slow 8) paged"
+# the adopted pager is supervised: stopped, it is replaced
+kill -TERM "$spid"
+wait_for 15 new_pager slow "$spid" && pass || fail "the adopted pager was not replaced: $(status_xml slow | grep pager)"
 
 # --- manual: the admin's paging target ----------------------------------
 hvm_domain m 512 512 "<memoryPolicy actor='manual' paging='on'/>"
@@ -158,8 +185,9 @@ fi
 
 # --- the pager goes with its domain -------------------------------------
 virsh destroy h > /dev/null || fail "destroy h"
-no_pager_of() { ! pgrep -f -- "-f $pagedir/$1.paging" > /dev/null; }
-wait_for 10 no_pager_of h && pass || fail "h's pager $(pgrep -f -- "-f $pagedir/h.paging") outlived it"
+grep -q "stopping pager $pid2 of domain h" "$work/log/libvirtd.log" && pass ||
+    fail "the driver did not stop h's pager $pid2: $(grep 'of domain h$' "$work/log/libvirtd.log" | tail -2)"
+wait_for 10 pid_gone "$pid2" && pass || fail "h's pager $pid2 outlived it"
 wait_for 10 test ! -e "$pagedir/h.paging" && pass || fail "h's page file was left"
 
 finish xensim-paging

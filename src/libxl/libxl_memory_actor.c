@@ -411,6 +411,8 @@ libxlMemoryActorDomainStopped(libxlDriverPrivate *driver,
         g_autofree char *dir = libxlMemoryActorPagerDir(cfg);
         g_autofree char *pagefile = libxlPagerFile(dir, vm->def->name);
 
+        VIR_INFO("stopping pager %lld of domain %s",
+                 (long long)state->pagerPid, vm->def->name);
         libxlPagerStop(state->pagerPid, pagefile);
     }
     memset(state, 0, sizeof(*state));
