@@ -51,6 +51,7 @@ report() {
 # grows_to NAME USED_MIB TARGET_MIB: the guest's agent keeps reporting
 # (every look, as it does every period) until the actor gave it TARGET
 grows_to() { report "$1" "$2"; target_is "$1" "$3"; }
+status_xml() { cat "$work/var/run/libvirt/libxl/$1.xml" 2>/dev/null; }
 target_is() { read_host; [ "$(host_dom "$1" 6)" = "$2" ] && [ "$(host_dom "$1" 4)" = "$2" ]; }
 target_between() {
     local t
@@ -103,6 +104,22 @@ wait_for 30 grows_to c 100000 700 && pass || fail "c claims 100000 MiB: it is at
 at_most_700() { report c 100000; read_host; [ "$(host_dom c 6)" -le 700 ] ||
     { fail "c went above its ceiling: $(host_dom c 6) MiB"; return 1; }; }
 hold_for 3 at_most_700 && pass
+report c 80
+wait_for 30 target_is c 128 && pass || fail "c did not come back to its floor: $(host_dom c 6) MiB"
+
+# --- a stuck balloon: left out, maxmem clipped; moving again, maxmem back
+wait_for 30 grows_to c 480 600 && pass || fail "c did not grow to 600 MiB: $(host_dom c 6)"
+xensim fault balloon c 0 > /dev/null || fail "fault balloon c"
+report c 80
+# libxl_domain_setmaxmem() adds its 1 MiB to what it is given
+clipped() { read_host; [ "$(host_dom c 5)" = 601 ] && status_xml c | grep -q "clipped='614400'"; }
+wait_for 20 clipped && pass || fail "c's maxmem was not clipped at 600 MiB: Max $(host_dom c 5), $(status_xml c | grep memoryActor)"
+xensim fault balloon c 512M > /dev/null || fail "fault balloon c 512M"
+wait_for 20 target_is c 128 && pass || fail "c did not come down once its balloon moved: $(host_dom c 4) MiB"
+# static-max is back, or libxl would refuse the raise: c grows past its
+# old clip, to its ceiling of 700 MiB
+wait_for 30 grows_to c 700 700 && pass || fail "c did not grow past its old clip to 700 MiB: $(host_dom c 6)/$(host_dom c 4), Max $(host_dom c 5)"
+status_xml c | grep -q "clipped=" && fail "c's status still says clipped" || pass
 report c 80
 wait_for 30 target_is c 128 && pass || fail "c did not come back to its floor: $(host_dom c 6) MiB"
 

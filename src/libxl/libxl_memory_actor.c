@@ -54,6 +54,9 @@ VIR_LOG_INIT("libxl.libxl_memory_actor");
 /* The delay a <memoryPolicy/> without delay= gives the balloon, as the
  * libxl memory policy proposal did */
 #define LIBXL_MEMORY_ACTOR_DELAY_DEFAULT 5
+/* A pager this daemon forked may take a while to exec: until then its
+ * command line is libvirtd's */
+#define LIBXL_MEMORY_ACTOR_PAGER_EXEC_MS 10000
 
 /* What admission, which knows no driver, reads of the actor: what the auto
  * domains could give down to their floors at the last cycle, and the
@@ -198,6 +201,8 @@ libxlMemoryActorStateFormat(virBuffer *buf,
         virBufferAsprintf(&attrBuf, " ceiling='%llu'", state->ceilingKiB);
     if (state->startedMs)
         virBufferAsprintf(&attrBuf, " started='%llu'", state->startedMs);
+    if (state->clippedKiB)
+        virBufferAsprintf(&attrBuf, " clipped='%llu'", state->clippedKiB);
 
     if (state->pagerPid > 0)
         virBufferAsprintf(&childBuf, "<pager pid='%lld' restarts='%u' retry='%llu'/>\n",
@@ -221,16 +226,18 @@ libxlMemoryActorParseULL(xmlNodePtr node,
     *value = 0;
     if (!str)
         return 0;
-    if (virStrToLong_ullp(str, NULL, 10, value) < 0) {
-        virReportError(VIR_ERR_INTERNAL_ERROR,
-                       _("invalid %s '%s' in the memory actor's status"),
-                       attr, str);
-        return -1;
-    }
-    return 0;
+    return virStrToLong_ullp(str, NULL, 10, value);
 }
 
 
+/**
+ * libxlMemoryActorStateParse:
+ *
+ * What the status XML says the actor had pending.  A record that cannot
+ * be read is dropped with a warning, never the domain with it: the actor
+ * starts afresh from the domain's definition, as for a domain it has not
+ * seen, rather than libvirt losing a running domain.
+ */
 int
 libxlMemoryActorStateParse(xmlXPathContextPtr ctxt,
                            libxlMemoryActorState *state)
@@ -238,35 +245,33 @@ libxlMemoryActorStateParse(xmlXPathContextPtr ctxt,
     VIR_XPATH_NODE_AUTORESTORE(ctxt)
     xmlNodePtr node;
     xmlNodePtr pager;
-    unsigned long long pid;
-    unsigned long long restarts;
+    unsigned long long pid = 0;
+    unsigned long long restarts = 0;
 
     memset(state, 0, sizeof(*state));
     if (!(node = virXPathNode("./memoryActor", ctxt)))
         return 0;
 
+    ctxt->node = node;
+    pager = virXPathNode("./pager", ctxt);
     if (libxlMemoryActorParseULL(node, "target", &state->targetKiB) < 0 ||
         libxlMemoryActorParseULL(node, "set", &state->setMs) < 0 ||
         libxlMemoryActorParseULL(node, "paging", &state->pagingKiB) < 0 ||
         libxlMemoryActorParseULL(node, "due", &state->dueMs) < 0 ||
         libxlMemoryActorParseULL(node, "ceiling", &state->ceilingKiB) < 0 ||
-        libxlMemoryActorParseULL(node, "started", &state->startedMs) < 0)
-        return -1;
-
-    ctxt->node = node;
-    if ((pager = virXPathNode("./pager", ctxt))) {
-        if (libxlMemoryActorParseULL(pager, "pid", &pid) < 0 ||
-            libxlMemoryActorParseULL(pager, "restarts", &restarts) < 0 ||
-            libxlMemoryActorParseULL(pager, "retry", &state->pagerRetryMs) < 0)
-            return -1;
-        if (pid > INT_MAX || restarts > UINT_MAX) {
-            virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
-                           _("invalid pager in the memory actor's status"));
-            return -1;
-        }
-        state->pagerPid = pid;
-        state->pagerRestarts = restarts;
+        libxlMemoryActorParseULL(node, "started", &state->startedMs) < 0 ||
+        libxlMemoryActorParseULL(node, "clipped", &state->clippedKiB) < 0 ||
+        (pager &&
+         (libxlMemoryActorParseULL(pager, "pid", &pid) < 0 ||
+          libxlMemoryActorParseULL(pager, "restarts", &restarts) < 0 ||
+          libxlMemoryActorParseULL(pager, "retry", &state->pagerRetryMs) < 0)) ||
+        pid > INT_MAX || restarts > UINT_MAX) {
+        VIR_WARN("the memory actor's status cannot be read: starting afresh");
+        memset(state, 0, sizeof(*state));
+        return 0;
     }
+    state->pagerPid = pid;
+    state->pagerRestarts = restarts;
     return 0;
 }
 
@@ -332,28 +337,46 @@ libxlMemoryActorSave(libxlDriverPrivate *driver,
 }
 
 
+/* Write the balloon target: with enforce, as xl mem-set and the driver
+ * always did, so that maxmem follows and the domain cannot grow back */
+static int
+libxlMemoryActorWriteTarget(libxlDriverConfig *cfg,
+                            int domid,
+                            unsigned long long kib)
+{
+    if (libxlSetMemoryTargetWrapper(cfg->ctx, domid, kib, 0, 1) < 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot set the balloon target of domain %d to %llu KiB"),
+                       domid, kib);
+        return -1;
+    }
+    return 0;
+}
+
+
 /*
- * Paging needs a domain the pager can page: xenpaging refuses a domain
- * that populates on demand, which libxl builds whenever the target is
- * below the maximum.  Checked before anything is built.
+ * A paged domain is built at its maximum: below it libxl builds an HVM
+ * domain to populate on demand, which xenpaging refuses.  Its current
+ * memory becomes its balloon target once it runs (and its pager with it),
+ * so that a domain ballooned down before a save, a migration or a reboot
+ * starts again.
  */
+void
+libxlMemoryActorSetBuildInfo(const virDomainDef *def,
+                             libxl_domain_build_info *b_info)
+{
+    if (libxlMemoryActorPaging(def))
+        b_info->target_memkb = b_info->max_memkb;
+}
+
+
 int
 libxlMemoryActorCheckStart(libxlDriverPrivate *driver,
                            virDomainDef *def)
 {
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
-    unsigned long long maxKiB = virDomainDefGetMemoryTotal(def);
 
-    if (!libxlMemoryActorPaging(def))
-        return 0;
-
-    if (def->mem.cur_balloon < maxKiB) {
-        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("paging domain '%s' needs its current memory (%llu KiB) equal to its maximum (%llu KiB): below it the domain populates on demand, which the pager cannot page"),
-                       def->name, def->mem.cur_balloon, maxKiB);
-        return -1;
-    }
-    if (!virFileIsExecutable(cfg->pagerProgram)) {
+    if (libxlMemoryActorPaging(def) && !virFileIsExecutable(cfg->pagerProgram)) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                        _("paging domain '%s' needs the pager '%s' (pager_program in libxl.conf), which is not an executable"),
                        def->name, cfg->pagerProgram);
@@ -372,29 +395,39 @@ libxlMemoryActorDomainStarted(libxlDriverPrivate *driver,
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     g_autofree char *dir = NULL;
     g_autofree char *name = NULL;
+    unsigned long long maxKiB = virDomainDefGetMemoryTotal(vm->def);
+    unsigned long long target = vm->def->mem.cur_balloon;
     int domid = vm->def->id;
     pid_t pid = 0;
     int rc;
 
     memset(state, 0, sizeof(*state));
     state->startedMs = libxlMemoryActorNow();
-    state->targetKiB = vm->def->mem.cur_balloon;
+    state->targetKiB = target;
     state->setMs = state->startedMs;
 
     if (!libxlMemoryActorPaging(vm->def))
         return 0;
 
     /* the pager reports within moments whether the hypervisor lets it
-     * page; the domain stays locked out by the start's job meanwhile */
+     * page; the domain stays locked out by the start's job meanwhile.
+     * Then the balloon target, the domain having been built at its
+     * maximum. */
     dir = libxlMemoryActorPagerDir(cfg);
     name = g_strdup(vm->def->name);
     virObjectUnlock(vm);
     rc = libxlPagerStart(cfg->pagerProgram, dir, cfg->logDir, name, domid,
                          true, &pid);
+    if (rc == 0 && target < maxKiB)
+        rc = libxlMemoryActorWriteTarget(cfg, domid, target);
     virObjectLock(vm);
+    if (pid > 0) {
+        state->pagerPid = pid;
+        state->pagerSpawnMs = libxlMemoryActorNow();
+    }
     if (rc < 0)
         return -1;
-    state->pagerPid = pid;
+    libxlMemoryActorKick(driver);
     return 0;
 }
 
@@ -413,7 +446,9 @@ libxlMemoryActorDomainStopped(libxlDriverPrivate *driver,
 
         VIR_INFO("stopping pager %lld of domain %s",
                  (long long)state->pagerPid, vm->def->name);
-        libxlPagerStop(state->pagerPid, pagefile);
+        libxlPagerStop(state->pagerPid, cfg->pagerProgram, pagefile,
+                       libxlMemoryActorNow() < state->pagerSpawnMs +
+                       LIBXL_MEMORY_ACTOR_PAGER_EXEC_MS);
     }
     memset(state, 0, sizeof(*state));
 }
@@ -439,7 +474,8 @@ libxlMemoryActorDomainReconnected(libxlDriverPrivate *driver,
 
     /* the pager outlived the old daemon, or the actor's thread starts a
      * new one at once */
-    if (state->pagerPid > 0 && !libxlPagerAlive(state->pagerPid, pagefile)) {
+    if (state->pagerPid > 0 &&
+        !libxlPagerAlive(state->pagerPid, cfg->pagerProgram, pagefile, false)) {
         VIR_INFO("pager %lld of domain %s is gone: restarting it",
                  (long long)state->pagerPid, vm->def->name);
         state->pagerPid = 0;
@@ -448,23 +484,6 @@ libxlMemoryActorDomainReconnected(libxlDriverPrivate *driver,
         VIR_INFO("adopted pager %lld of domain %s",
                  (long long)state->pagerPid, vm->def->name);
     }
-}
-
-
-/* Write the balloon target: with enforce, as xl mem-set and the driver
- * always did, so that maxmem follows and the domain cannot grow back */
-static int
-libxlMemoryActorWriteTarget(libxlDriverConfig *cfg,
-                            int domid,
-                            unsigned long long kib)
-{
-    if (libxlSetMemoryTargetWrapper(cfg->ctx, domid, kib, 0, 1) < 0) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("cannot set the balloon target of domain %d to %llu KiB"),
-                       domid, kib);
-        return -1;
-    }
-    return 0;
 }
 
 
@@ -538,6 +557,7 @@ libxlMemoryActorSetMemory(libxlDriverPrivate *driver,
 int
 libxlMemoryActorGetParameters(libxlDriverPrivate *driver G_GNUC_UNUSED,
                               virDomainObj *vm,
+                              virDomainDef *def,
                               virTypedParameterPtr params,
                               int *nparams,
                               unsigned int flags)
@@ -561,22 +581,26 @@ libxlMemoryActorGetParameters(libxlDriverPrivate *driver G_GNUC_UNUSED,
     if (n < *nparams &&
         virTypedParameterAssign(&params[n++], VIR_DOMAIN_MEMORY_MIN_GUARANTEE,
                                 VIR_TYPED_PARAM_ULLONG,
-                                vm->def->mem.min_guarantee) < 0)
+                                def->mem.min_guarantee) < 0)
         return -1;
     *nparams = n;
     return 0;
 }
 
 
+/* Whether the admin may set this paging target; nothing is changed */
 static int
-libxlMemoryActorSetPaging(libxlDriverPrivate *driver,
-                          virDomainObj *vm,
-                          unsigned long long kib)
+libxlMemoryActorCheckPaging(virDomainObj *vm,
+                            unsigned long long kib)
 {
-    libxlDomainObjPrivate *priv = vm->privateData;
     virDomainMemoryPolicyActor actor = libxlMemoryActorOf(vm->def);
     unsigned long long maxKiB = virDomainDefGetMemoryTotal(vm->def);
 
+    if (!virDomainObjIsActive(vm)) {
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                       _("a paging target applies to a running domain only"));
+        return -1;
+    }
     if (!libxlMemoryActorPaging(vm->def)) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                        _("domain '%s' is not paged: its <memoryPolicy/> needs paging='on'"),
@@ -595,8 +619,6 @@ libxlMemoryActorSetPaging(libxlDriverPrivate *driver,
                        kib, vm->def->name, maxKiB);
         return -1;
     }
-    priv->memActor.pagingKiB = kib;
-    VIR_INFO("domain %s: paging target %llu KiB (actor manual)", vm->def->name, kib);
     return 0;
 }
 
@@ -610,6 +632,7 @@ libxlMemoryActorSetParameters(libxlDriverPrivate *driver,
                               unsigned int flags)
 {
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxlDomainObjPrivate *priv = vm->privateData;
     bool live = (flags & VIR_DOMAIN_AFFECT_LIVE) && virDomainObjIsActive(vm);
     bool livePaging = false;
     size_t i;
@@ -622,21 +645,26 @@ libxlMemoryActorSetParameters(libxlDriverPrivate *driver,
                                NULL) < 0)
         return -1;
 
-    /* check everything before changing anything */
+    /* everything is checked before anything changes */
     for (i = 0; i < nparams; i++) {
-        if (STREQ(params[i].field, VIR_DOMAIN_MEMORY_PAGING_TARGET) && !live) {
+        if (STREQ(params[i].field, VIR_DOMAIN_MEMORY_PAGING_TARGET) &&
+            ((flags & VIR_DOMAIN_AFFECT_CONFIG) && !live)) {
             virReportError(VIR_ERR_OPERATION_INVALID, "%s",
                            _("a paging target applies to a running domain only"));
             return -1;
         }
+        if (STREQ(params[i].field, VIR_DOMAIN_MEMORY_PAGING_TARGET) &&
+            libxlMemoryActorCheckPaging(vm, params[i].value.ul) < 0)
+            return -1;
     }
 
     for (i = 0; i < nparams; i++) {
         virTypedParameterPtr param = &params[i];
 
         if (STREQ(param->field, VIR_DOMAIN_MEMORY_PAGING_TARGET)) {
-            if (libxlMemoryActorSetPaging(driver, vm, param->value.ul) < 0)
-                return -1;
+            priv->memActor.pagingKiB = param->value.ul;
+            VIR_INFO("domain %s: paging target %llu KiB (actor manual)",
+                     vm->def->name, param->value.ul);
             livePaging = true;
         } else if (STREQ(param->field, VIR_DOMAIN_MEMORY_MIN_GUARANTEE)) {
             if (live)
@@ -657,52 +685,73 @@ libxlMemoryActorSetParameters(libxlDriverPrivate *driver,
 }
 
 
-/* Tell the domain's pager the allocation to page to, once per change */
+/* Tell the domain's pager the allocation to page to.  No paging target
+ * is the domain's whole maximum: xenpaging pages everything back in. */
 static void
 libxlMemoryActorWritePaging(libxlMemoryActor *actor,
                             int domid,
                             unsigned long long kib)
 {
-    gpointer key = GINT_TO_POINTER(domid);
-    unsigned long long *written = g_hash_table_lookup(actor->written, key);
     g_autofree char *path = NULL;
     g_autofree char *value = NULL;
 
-    if (written && *written == kib)
-        return;
     if (!actor->xsh && !(actor->xsh = xs_open(0))) {
         VIR_WARN("cannot open xenstore: paging target of domain %d not set", domid);
+        g_hash_table_remove(actor->written, GINT_TO_POINTER(domid));
         return;
     }
     path = g_strdup_printf("/local/domain/%d/%s", domid, LIBXL_PAGER_TARGET_KEY);
     value = g_strdup_printf("%llu", kib);
     if (!xs_write(actor->xsh, XBT_NULL, path, value, strlen(value))) {
         VIR_WARN("cannot write %s: %s", path, g_strerror(errno));
-        return;
+        /* written again at the next cycle */
+        g_hash_table_remove(actor->written, GINT_TO_POINTER(domid));
     }
+}
+
+
+/* Whether the paging target to write for the domain differs from what
+ * was written last; records it as written */
+static bool
+libxlMemoryActorPagingDue(libxlMemoryActor *actor,
+                          int domid,
+                          unsigned long long kib)
+{
+    gpointer key = GINT_TO_POINTER(domid);
+    unsigned long long *written = g_hash_table_lookup(actor->written, key);
+
+    if (written && *written == kib)
+        return false;
     if (!written) {
         written = g_new0(unsigned long long, 1);
         g_hash_table_insert(actor->written, key, written);
     }
     *written = kib;
+    return true;
 }
 
 
-/* Restart a pager that died, with a back-off for one that keeps dying */
+
+/* Restart a pager that died, with a back-off for one that keeps dying.
+ * Returns true if the state changed; *spawn is set when a pager is to
+ * be started (by the caller, with the domain unlocked). */
 static bool
 libxlMemoryActorTendPager(libxlDriverConfig *cfg,
                           virDomainObj *vm,
-                          unsigned long long now)
+                          unsigned long long now,
+                          bool *spawn)
 {
     libxlDomainObjPrivate *priv = vm->privateData;
     libxlMemoryActorState *state = &priv->memActor;
     g_autofree char *dir = libxlMemoryActorPagerDir(cfg);
     g_autofree char *pagefile = libxlPagerFile(dir, vm->def->name);
-    pid_t pid = 0;
 
+    *spawn = false;
     if (!libxlMemoryActorPaging(vm->def))
         return false;
-    if (state->pagerPid > 0 && libxlPagerAlive(state->pagerPid, pagefile))
+    if (state->pagerPid > 0 &&
+        libxlPagerAlive(state->pagerPid, cfg->pagerProgram, pagefile,
+                        now < state->pagerSpawnMs + LIBXL_MEMORY_ACTOR_PAGER_EXEC_MS))
         return false;
 
     if (state->pagerPid > 0) {
@@ -718,14 +767,7 @@ libxlMemoryActorTendPager(libxlDriverConfig *cfg,
 
     state->pagerRestarts++;
     state->pagerRetryMs = now + libxlPagerBackoffMs(state->pagerRestarts);
-    if (libxlPagerStart(cfg->pagerProgram, dir, cfg->logDir, vm->def->name,
-                        vm->def->id, false, &pid) < 0) {
-        VIR_WARN("cannot restart the pager of domain %s: %s", vm->def->name,
-                 virGetLastErrorMessage());
-        virResetLastError();
-        return true;
-    }
-    state->pagerPid = pid;
+    *spawn = true;
     return true;
 }
 
@@ -753,12 +795,10 @@ libxlMemoryActorFindInfo(const libxlMemoryActorHost *host,
 }
 
 
-static void
-libxlMemoryActorBalloonStep(libxlMemoryActor *actor,
-                            virDomainObj *vm,
+static bool
+libxlMemoryActorBalloonStep(virDomainObj *vm,
                             const libxl_dominfo *info,
-                            unsigned long long now,
-                            bool *changed)
+                            unsigned long long now)
 {
     libxlDomainObjPrivate *priv = vm->privateData;
     libxlMemoryActorState *state = &priv->memActor;
@@ -771,22 +811,23 @@ libxlMemoryActorBalloonStep(libxlMemoryActor *actor,
         .paging = libxlMemoryActorPaging(vm->def),
     };
     libxlMemoryPolicyBalloonStep step = { 0 };
+    bool changed = false;
 
     if (!state->targetKiB)
-        return;
+        return false;
     libxlMemoryPolicyBalloonDecide(&in, now, &step);
     if (step.setPaging && step.pagingKiB != state->pagingKiB) {
         VIR_INFO("domain %s: balloon at %llu KiB after %u s, paging to %llu KiB",
                  vm->def->name, (unsigned long long)info->current_memkb,
                  in.delay, step.pagingKiB);
         state->pagingKiB = step.pagingKiB;
-        *changed = true;
+        changed = true;
     }
     if (step.dueMs != state->dueMs) {
         state->dueMs = step.dueMs;
-        *changed = true;
+        changed = true;
     }
-    (void)actor;
+    return changed;
 }
 
 
@@ -812,17 +853,58 @@ libxlMemoryActorPolicyConfig(libxlDriverConfig *cfg,
 }
 
 
-/* Gather one auto domain's figures; false if it has none to give */
-static bool
+/* A record older than this says nothing about the guest now: its agent
+ * is gone or stalled (the OOM killer may have taken it), and its last
+ * figure must not keep shrinking the guest */
+#define LIBXL_MEMORY_ACTOR_STATS_STALE_S 60
+
+static void
+libxlMemoryActorGuestFigures(libxlDriverPrivate *driver,
+                             unsigned long long maxKiB,
+                             unsigned long long nowMs,
+                             libxlMemoryPolicyAutoDomain *dom)
+{
+    libxlMemstatsGuest guest;
+    unsigned long long total;
+
+    if (!driver->memstats ||
+        !libxlMemstatsCacheLookup(driver->memstats, dom->domid, &guest))
+        return;
+    if (!guest.seen || guest.seen + LIBXL_MEMORY_ACTOR_STATS_STALE_S < nowMs / 1000)
+        return;
+    /* a guest claiming to be bigger than its domain lies about the rest
+     * too: its statistics are refused as a whole, as memoryStats does */
+    total = guest.value[LIBXL_MEMSTATS_TOTAL];
+    if (!guest.present[LIBXL_MEMSTATS_TOTAL] || total > maxKiB)
+        return;
+
+    /* what the guest says it uses: what it could not give back */
+    if (guest.present[LIBXL_MEMSTATS_AVAILABLE]) {
+        dom->hasUsed = true;
+        dom->usedKiB = libxlClaimSubKiB(total, guest.value[LIBXL_MEMSTATS_AVAILABLE]);
+    } else if (guest.present[LIBXL_MEMSTATS_FREE]) {
+        dom->hasUsed = true;
+        dom->usedKiB = libxlClaimSubKiB(libxlClaimSubKiB(total,
+                                                         guest.value[LIBXL_MEMSTATS_FREE]),
+                                        guest.value[LIBXL_MEMSTATS_CACHES]);
+    }
+    /* the guest's own view of its target, bounded by its size */
+    if (!libxlMemstatsSuggestKiB(&guest, maxKiB, &dom->suggestKiB))
+        dom->suggestKiB = 0;
+}
+
+
+/* Gather one auto domain's figures */
+static void
 libxlMemoryActorAutoGather(libxlDriverPrivate *driver,
                            libxlDriverConfig *cfg,
                            virDomainObj *vm,
                            const libxl_dominfo *info,
+                           unsigned long long nowMs,
                            libxlMemoryPolicyAutoDomain *dom)
 {
     libxlDomainObjPrivate *priv = vm->privateData;
     libxlMemoryActorState *state = &priv->memActor;
-    libxlMemstatsGuest guest;
     unsigned long long maxKiB = virDomainDefGetMemoryTotal(vm->def);
 
     memset(dom, 0, sizeof(*dom));
@@ -837,31 +919,16 @@ libxlMemoryActorAutoGather(libxlDriverPrivate *driver,
     dom->paging = libxlMemoryActorPaging(vm->def);
     dom->pagingTargetKiB = state->pagingKiB;
     dom->state = state->autoState;
-
-    if (driver->memstats &&
-        libxlMemstatsCacheLookup(driver->memstats, dom->domid, &guest)) {
-        unsigned long long total = guest.value[LIBXL_MEMSTATS_TOTAL];
-
-        /* what the guest says it uses: what it could not give back */
-        if (guest.present[LIBXL_MEMSTATS_TOTAL] &&
-            guest.present[LIBXL_MEMSTATS_AVAILABLE]) {
-            dom->hasUsed = true;
-            dom->usedKiB = libxlClaimSubKiB(total, guest.value[LIBXL_MEMSTATS_AVAILABLE]);
-        } else if (guest.present[LIBXL_MEMSTATS_TOTAL] &&
-                   guest.present[LIBXL_MEMSTATS_FREE]) {
-            dom->hasUsed = true;
-            dom->usedKiB = libxlClaimSubKiB(libxlClaimSubKiB(total,
-                                                             guest.value[LIBXL_MEMSTATS_FREE]),
-                                            guest.value[LIBXL_MEMSTATS_CACHES]);
-        }
-        /* the guest's own view of its target, bounded by its size */
-        if (!libxlMemstatsSuggestKiB(&guest, maxKiB, &dom->suggestKiB))
-            dom->suggestKiB = 0;
-    }
-    return true;
+    libxlMemoryActorGuestFigures(driver, maxKiB, nowMs, dom);
 }
 
 
+/*
+ * Apply one auto decision.  The domain is taken in a job, so that no
+ * setmem, save, migration or destroy runs meanwhile, and unlocked for the
+ * libxl calls; a domain busy in a job of its own is left to the next
+ * cycle.
+ */
 static void
 libxlMemoryActorAutoApply(libxlMemoryActor *actor,
                           libxlDriverConfig *cfg,
@@ -870,59 +937,169 @@ libxlMemoryActorAutoApply(libxlMemoryActor *actor,
 {
     libxlDomainObjPrivate *priv;
     libxlMemoryActorState *state;
+    unsigned long long maxKiB;
+    unsigned long long kib = 0;
+    bool writeTarget = false;
+    bool clip = false;
+    bool unclip = false;
     bool changed = false;
+    int rc = 0;
 
     virObjectLock(vm);
     priv = vm->privateData;
     state = &priv->memActor;
     if (!virDomainObjIsActive(vm) || vm->def->id != dom->domid ||
-        libxlMemoryActorOf(vm->def) != VIR_DOMAIN_MEMORY_POLICY_ACTOR_AUTO)
-        goto cleanup;
+        libxlMemoryActorOf(vm->def) != VIR_DOMAIN_MEMORY_POLICY_ACTOR_AUTO ||
+        virDomainObjBeginJobNowait(vm, VIR_JOB_MODIFY) < 0) {
+        virObjectUnlock(vm);
+        return;
+    }
+    maxKiB = virDomainDefGetMemoryTotal(vm->def);
 
     state->autoState = dom->state;
     if (dom->setTarget) {
         /* a setmem since the decision may have lowered the ceiling */
-        unsigned long long kib = dom->newTargetKiB;
-
+        kib = dom->newTargetKiB;
         if (state->ceilingKiB && kib > state->ceilingKiB)
             kib = state->ceilingKiB;
-        if (kib != state->targetKiB &&
-            libxlMemoryActorWriteTarget(cfg, dom->domid, kib) == 0) {
-            VIR_INFO("domain %s: auto target %llu -> %llu KiB (%s)",
-                     vm->def->name, state->targetKiB, kib,
-                     libxlMemoryPolicyReasonTypeToString(dom->reason));
-            state->targetKiB = kib;
-            state->setMs = libxlMemoryActorNow();
-            vm->def->mem.cur_balloon = kib;
-            changed = true;
-        }
-        virResetLastError();
+        writeTarget = kib != state->targetKiB;
     }
     if (dom->setMaxmem && dom->state.stuck) {
-        if (libxl_domain_setmaxmem(cfg->ctx, dom->domid, dom->maxmemKiB) < 0)
-            VIR_WARN("cannot clip the maximum memory of domain %s", vm->def->name);
-        else
-            VIR_INFO("domain %s: balloon stuck at %llu KiB, maxmem clipped",
-                     vm->def->name, dom->currentKiB);
-    } else if (dom->setMaxmem) {
-        /* no longer stuck: the target written with enforce brings maxmem
-         * back as libxl sets it, video RAM and slack included */
-        if (libxlMemoryActorWriteTarget(cfg, dom->domid, state->targetKiB) == 0)
-            VIR_INFO("domain %s: balloon moving again, maxmem restored",
-                     vm->def->name);
-        virResetLastError();
+        clip = true;
+    } else if (dom->setMaxmem || (writeTarget && state->clippedKiB &&
+                                  kib > state->clippedKiB)) {
+        /* libxl_domain_setmaxmem() also lowered memory/static-max, above
+         * which libxl refuses any target: put it back first */
+        unclip = state->clippedKiB != 0;
+        if (!writeTarget) {
+            kib = state->targetKiB;
+            writeTarget = true;
+        }
     }
     if (dom->setPaging && dom->pagingKiB != state->pagingKiB) {
         state->pagingKiB = dom->pagingKiB;
         changed = true;
     }
-    if (state->pagingKiB)
+
+    virObjectUnlock(vm);
+    if (clip) {
+        if (libxl_domain_setmaxmem(cfg->ctx, dom->domid, dom->maxmemKiB) < 0)
+            rc = -1;
+    }
+    if (unclip && libxl_domain_setmaxmem(cfg->ctx, dom->domid, maxKiB) < 0)
+        VIR_WARN("cannot give domain %d its maximum memory back", dom->domid);
+    if (writeTarget && libxlMemoryActorWriteTarget(cfg, dom->domid, kib) < 0) {
+        VIR_WARN("%s", virGetLastErrorMessage());
+        virResetLastError();
+        writeTarget = false;
+    }
+    if (state->pagingKiB &&
+        libxlMemoryActorPagingDue(actor, dom->domid, state->pagingKiB))
         libxlMemoryActorWritePaging(actor, dom->domid, state->pagingKiB);
+    virObjectLock(vm);
+
+    if (clip && rc == 0 && state->clippedKiB != dom->maxmemKiB) {
+        VIR_INFO("domain %s: balloon stuck at %llu KiB, maxmem clipped",
+                 vm->def->name, dom->currentKiB);
+        state->clippedKiB = dom->maxmemKiB;
+        changed = true;
+    } else if (clip && rc < 0) {
+        VIR_WARN("cannot clip the maximum memory of domain %s", vm->def->name);
+    }
+    if (unclip) {
+        VIR_INFO("domain %s: balloon moving again, maxmem restored", vm->def->name);
+        state->clippedKiB = 0;
+        changed = true;
+    }
+    if (writeTarget && kib != state->targetKiB) {
+        VIR_INFO("domain %s: auto target %llu -> %llu KiB (%s)",
+                 vm->def->name, state->targetKiB, kib,
+                 libxlMemoryPolicyReasonTypeToString(dom->reason));
+        state->targetKiB = kib;
+        state->setMs = libxlMemoryActorNow();
+        vm->def->mem.cur_balloon = kib;
+        changed = true;
+    }
     if (changed)
         libxlMemoryActorSave(actor->driver, vm);
-
- cleanup:
+    virDomainObjEndJob(vm);
     virObjectUnlock(vm);
+}
+
+
+/*
+ * One domain's share of a cycle, but for the auto decision: its pager,
+ * the balloon actor's paging target, and its figures for auto.  Under a
+ * job, unlocked for the pager's start and the xenstore write.
+ */
+static bool
+libxlMemoryActorTend(libxlMemoryActor *actor,
+                     libxlDriverConfig *cfg,
+                     virDomainObj *vm,
+                     const libxl_dominfo *info,
+                     unsigned long long now,
+                     libxlMemoryPolicyAutoDomain *autoDom)
+{
+    libxlDriverPrivate *driver = actor->driver;
+    libxlDomainObjPrivate *priv = vm->privateData;
+    libxlMemoryActorState *state = &priv->memActor;
+    g_autofree char *dir = NULL;
+    g_autofree char *name = NULL;
+    bool changed = false;
+    bool spawn = false;
+    bool isAuto = false;
+    unsigned long long paging = 0;
+    int domid = vm->def->id;
+    pid_t pid = 0;
+
+    if (virDomainObjBeginJobNowait(vm, VIR_JOB_MODIFY) < 0)
+        return false;
+
+    changed |= libxlMemoryActorTendPager(cfg, vm, now, &spawn);
+    switch (libxlMemoryActorOf(vm->def)) {
+    case VIR_DOMAIN_MEMORY_POLICY_ACTOR_BALLOON:
+        changed |= libxlMemoryActorBalloonStep(vm, info, now);
+        break;
+    case VIR_DOMAIN_MEMORY_POLICY_ACTOR_AUTO:
+        libxlMemoryActorAutoGather(driver, cfg, vm, info, now, autoDom);
+        isAuto = true;
+        break;
+    case VIR_DOMAIN_MEMORY_POLICY_ACTOR_NONE:
+    case VIR_DOMAIN_MEMORY_POLICY_ACTOR_MANUAL:
+    case VIR_DOMAIN_MEMORY_POLICY_ACTOR_LAST:
+        break;
+    }
+    if (libxlMemoryActorPaging(vm->def) && state->pagerPid > 0 &&
+        libxlMemoryActorPagingDue(actor, domid,
+                                  state->pagingKiB ? state->pagingKiB :
+                                  virDomainDefGetMemoryTotal(vm->def)))
+        paging = state->pagingKiB ? state->pagingKiB :
+                 virDomainDefGetMemoryTotal(vm->def);
+
+    if (spawn || paging) {
+        dir = libxlMemoryActorPagerDir(cfg);
+        name = g_strdup(vm->def->name);
+        virObjectUnlock(vm);
+        if (paging)
+            libxlMemoryActorWritePaging(actor, domid, paging);
+        if (spawn &&
+            libxlPagerStart(cfg->pagerProgram, dir, cfg->logDir, name, domid,
+                            false, &pid) < 0) {
+            VIR_WARN("cannot restart the pager of domain %s: %s", name,
+                     virGetLastErrorMessage());
+            virResetLastError();
+            pid = 0;
+        }
+        virObjectLock(vm);
+        if (pid > 0) {
+            state->pagerPid = pid;
+            state->pagerSpawnMs = libxlMemoryActorNow();
+        }
+    }
+    if (changed)
+        libxlMemoryActorSave(driver, vm);
+    virDomainObjEndJob(vm);
+    return isAuto;
 }
 
 
@@ -948,7 +1125,10 @@ libxlMemoryActorCycle(libxlMemoryActor *actor)
         return;
     libxl_physinfo_init(&phys);
     if (libxl_get_physinfo(cfg->ctx, &phys) == 0) {
-        host.freeKiB = libxlClaimSubKiB(phys.free_pages, phys.outstanding_pages) * 4;
+        /* as admission and libxl_get_free_memory() count it: pages being
+         * scrubbed are free too */
+        host.freeKiB = libxlClaimSubKiB(phys.free_pages + phys.scrub_pages,
+                                        phys.outstanding_pages) * 4;
         host.known = true;
     }
     libxl_physinfo_dispose(&phys);
@@ -960,41 +1140,15 @@ libxlMemoryActorCycle(libxlMemoryActor *actor)
 
     for (i = 0; i < nvms; i++) {
         virDomainObj *vm = vms[i];
-        libxlDomainObjPrivate *priv;
         const libxl_dominfo *info;
-        bool changed = false;
 
         virObjectLock(vm);
-        priv = vm->privateData;
         /* a domain in a job (starting, migrating, changing) is its
          * job's; the next cycle sees it again */
-        if (!virDomainObjIsActive(vm) || vm->def->id <= 0 ||
-            vm->job->active != VIR_JOB_NONE ||
-            !(info = libxlMemoryActorFindInfo(&host, vm->def->id))) {
-            virObjectUnlock(vm);
-            continue;
-        }
-
-        changed |= libxlMemoryActorTendPager(cfg, vm, now);
-
-        switch (libxlMemoryActorOf(vm->def)) {
-        case VIR_DOMAIN_MEMORY_POLICY_ACTOR_BALLOON:
-            libxlMemoryActorBalloonStep(actor, vm, info, now, &changed);
-            break;
-        case VIR_DOMAIN_MEMORY_POLICY_ACTOR_AUTO:
-            if (libxlMemoryActorAutoGather(driver, cfg, vm, info, &autos[nautos]))
-                autoVms[nautos++] = vm;
-            break;
-        case VIR_DOMAIN_MEMORY_POLICY_ACTOR_NONE:
-        case VIR_DOMAIN_MEMORY_POLICY_ACTOR_MANUAL:
-        case VIR_DOMAIN_MEMORY_POLICY_ACTOR_LAST:
-            break;
-        }
-
-        if (priv->memActor.pagingKiB && priv->memActor.pagerPid > 0)
-            libxlMemoryActorWritePaging(actor, vm->def->id, priv->memActor.pagingKiB);
-        if (changed)
-            libxlMemoryActorSave(driver, vm);
+        if (virDomainObjIsActive(vm) && vm->def->id > 0 &&
+            (info = libxlMemoryActorFindInfo(&host, vm->def->id)) &&
+            libxlMemoryActorTend(actor, cfg, vm, info, now, &autos[nautos]))
+            autoVms[nautos++] = vm;
         virObjectUnlock(vm);
     }
 

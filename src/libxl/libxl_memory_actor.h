@@ -18,6 +18,7 @@
 
 #pragma once
 
+#include <libxl.h>
 #include <libxml/xpath.h>
 
 #include "internal.h"
@@ -38,9 +39,13 @@ struct _libxlMemoryActorState {
     pid_t pagerPid;                 /* 0 = no pager running */
     unsigned int pagerRestarts;
     unsigned long long pagerRetryMs;
+    unsigned long long clippedKiB;  /* auto: the maxmem a stuck balloon was
+                                     * clipped to (memory/static-max with
+                                     * it), 0 = not clipped */
 
-    /* not kept: rebuilt by the next decisions */
+    /* not kept: rebuilt by the next decisions, or by this daemon only */
     libxlMemoryPolicyAutoState autoState;
+    unsigned long long pagerSpawnMs; /* when this daemon forked the pager */
 };
 
 void
@@ -70,6 +75,10 @@ libxlMemoryActorGuestsGiveKiB(void);
 
 void
 libxlMemoryActorWake(void);
+
+void
+libxlMemoryActorSetBuildInfo(const struct _virDomainDef *def,
+                             libxl_domain_build_info *b_info);
 
 int
 libxlMemoryActorCheckStart(struct _libxlDriverPrivate *driver,
@@ -101,6 +110,7 @@ libxlMemoryActorSetMemory(struct _libxlDriverPrivate *driver,
 int
 libxlMemoryActorGetParameters(struct _libxlDriverPrivate *driver,
                               struct _virDomainObj *vm,
+                              struct _virDomainDef *def,
                               virTypedParameterPtr params,
                               int *nparams,
                               unsigned int flags);

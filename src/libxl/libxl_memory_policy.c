@@ -328,7 +328,15 @@ libxlMemoryPolicyTrackProgress(const libxlMemoryPolicyConfig *cfg,
         return false;
     }
 
-    if (libxlMemoryPolicyReached(d->currentKiB, d->targetKiB)) {
+    /* a balloon that settles a little off its target (a guest kernel
+     * keeping a few pages, rounding) is at its target for this purpose:
+     * judged stuck, it would have its raise withdrawn to where it settled
+     * and settle lower again, down to its floor.  Off by less than the
+     * deadband is less than any change the actor would make. */
+    if (libxlMemoryPolicySub(d->currentKiB, d->targetKiB) <= MAX(cfg->deadbandKiB,
+                                                                LIBXL_MEMORY_POLICY_TOLERANCE_KIB) &&
+        libxlMemoryPolicySub(d->targetKiB, d->currentKiB) <= MAX(cfg->deadbandKiB,
+                                                                LIBXL_MEMORY_POLICY_TOLERANCE_KIB)) {
         st->stuck = false;
         st->progressKiB = d->currentKiB;
         st->progressMs = nowMs;

@@ -102,32 +102,6 @@ libxlPagerLastWords(const char *logfile)
 }
 
 
-bool
-libxlPagerAlive(pid_t pid,
-                const char *pagefile)
-{
-    g_autofree char *path = NULL;
-    g_autofree char *cmdline = NULL;
-    int len;
-    int i;
-
-    if (pid <= 0 || !pagefile)
-        return false;
-
-    path = g_strdup_printf("/proc/%lld/cmdline", (long long)pid);
-    /* a zombie or a stranger that inherited the pid has another command
-     * line, or none */
-    if ((len = virFileReadAllQuiet(path, LIBXL_PAGER_CMDLINE_MAX, &cmdline)) <= 0)
-        return false;
-
-    for (i = 0; i < len; i += strlen(cmdline + i) + 1) {
-        if (STREQ(cmdline + i, pagefile))
-            return true;
-    }
-    return false;
-}
-
-
 /* The pid is a process that has not exited, whatever it runs: a pager
  * just forked may not have exec'd yet, and shows libvirtd's command line
  * until it has */
@@ -149,13 +123,57 @@ libxlPagerRunning(pid_t pid)
 }
 
 
+/*
+ * Whether @pid is the pager of @pagefile: a process that has not exited,
+ * runs @program and has the page file on its command line, which a
+ * stranger given a reused pid would not.  While @starting (this daemon
+ * forked it moments ago) it may not have exec'd yet: running is enough.
+ */
+bool
+libxlPagerAlive(pid_t pid,
+                const char *program,
+                const char *pagefile,
+                bool starting)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *cmdline = NULL;
+    g_autofree char *exe = NULL;
+    g_autofree char *wanted = NULL;
+    int len;
+    int i;
+
+    if (pid <= 0 || !pagefile || !libxlPagerRunning(pid))
+        return false;
+    if (starting)
+        return true;
+
+    path = g_strdup_printf("/proc/%lld/exe", (long long)pid);
+    if (virFileResolveLink(path, &exe) < 0 ||
+        virFileResolveAllLinks(program, &wanted) < 0 ||
+        STRNEQ(exe, wanted))
+        return false;
+
+    g_free(path);
+    path = g_strdup_printf("/proc/%lld/cmdline", (long long)pid);
+    if ((len = virFileReadAllQuiet(path, LIBXL_PAGER_CMDLINE_MAX, &cmdline)) <= 0)
+        return false;
+    for (i = 0; i < len; i += strlen(cmdline + i) + 1) {
+        if (STREQ(cmdline + i, pagefile))
+            return true;
+    }
+    return false;
+}
+
+
 void
 libxlPagerStop(pid_t pid,
-               const char *pagefile)
+               const char *program,
+               const char *pagefile,
+               bool starting)
 {
     /* xenpaging pages everything back in when told to stop; its page
      * file stays readable to it once unlinked */
-    if (libxlPagerAlive(pid, pagefile) && kill(pid, SIGTERM) < 0)
+    if (libxlPagerAlive(pid, program, pagefile, starting) && kill(pid, SIGTERM) < 0)
         VIR_WARN("cannot stop pager %lld: %s", (long long)pid, g_strerror(errno));
     if (pagefile && unlink(pagefile) < 0 && errno != ENOENT)
         VIR_WARN("cannot remove page file %s: %s", pagefile, g_strerror(errno));
@@ -193,12 +211,12 @@ libxlPagerWaitReady(const char *program,
                            name, program, logfile, why);
             return -1;
         }
-        if (virFileExists(pagefile) && libxlPagerAlive(pid, pagefile))
+        if (virFileExists(pagefile) && libxlPagerAlive(pid, program, pagefile, false))
             return 0;
         g_usleep(LIBXL_PAGER_POLL_MS * 1000);
     }
 
-    libxlPagerStop(pid, pagefile);
+    libxlPagerStop(pid, program, pagefile, true);
     virReportError(VIR_ERR_OPERATION_TIMEOUT,
                    _("cannot page domain '%s': the pager '%s' did not start paging within %d ms"),
                    name, program, LIBXL_PAGER_START_TIMEOUT_MS);

@@ -45,11 +45,15 @@ libxlPagerStart(const char *program,
 
 bool
 libxlPagerAlive(pid_t pid,
-                const char *pagefile);
+                const char *program,
+                const char *pagefile,
+                bool starting);
 
 void
 libxlPagerStop(pid_t pid,
-               const char *pagefile);
+               const char *program,
+               const char *pagefile,
+               bool starting);
 
 unsigned long long
 libxlPagerBackoffMs(unsigned int restarts);
