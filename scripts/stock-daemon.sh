@@ -44,8 +44,8 @@
 # DIR layout afterwards: libvirtd.pid, drivers/ (the driver directory),
 # etc/ run/ lib/ log/ cache/ (above), cow/ (overlay layers).
 #
-# Environment: the daemon gets the caller's (less LD_PRELOAD, systemd and
-# D-Bus variables), so the shim's own settings such as XENSIM_SOCKET pass
+# Environment: the daemon gets the caller's (less LD_PRELOAD,
+# LD_LIBRARY_PATH, systemd and D-Bus variables), so the shim's own settings such as XENSIM_SOCKET pass
 # through; a socket the daemon connects to must lie outside /etc, /var and
 # /run. STOCK_LIBVIRTD_CONF_EXTRA=FILE is appended to the libvirtd.conf
 # written for it. STOCK_LIBXL_CONF=FILE is copied in as libxl.conf instead of the
@@ -339,10 +339,12 @@ cmd_start() {
     LOG_OFFSETS=("$(stat -c %s "$dir/log/libvirtd.stderr")" "$(stat -c %s "$dir/log/libvirtd.log")")
 
     # Keep the client-side environment out of the daemon: a caller's
-    # LD_PRELOAD must not reach unshare/mount/libvirtd, a systemd unit's
+    # LD_PRELOAD must not reach unshare/mount/libvirtd, nor its
+    # LD_LIBRARY_PATH (a test runner's points at our own libvirt build,
+    # whose libvirt.so is not the one Debian's libvirtd links), a systemd unit's
     # NOTIFY_SOCKET/LISTEN_FDS would make libvirtd notify or take over that
     # unit's sockets, and D-Bus addresses would bypass the private /run.
-    unset LD_PRELOAD NOTIFY_SOCKET LISTEN_FDS LISTEN_PID LISTEN_FDNAMES \
+    unset LD_PRELOAD LD_LIBRARY_PATH NOTIFY_SOCKET LISTEN_FDS LISTEN_PID LISTEN_FDNAMES \
         DBUS_SYSTEM_BUS_ADDRESS DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR \
         LIBVIRT_DEFAULT_URI
 
