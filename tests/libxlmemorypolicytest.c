@@ -12,7 +12,8 @@
  *    policy, applies what it decides, moves the balloons and checks the
  *    invariants.  The same scenarios run under deliberately broken
  *    policies, each of which the checks must catch in at least one of
- *    them: a checker that cannot fail proves nothing.
+ *    them: a checker that cannot fail proves nothing;
+ *  - scenario files the loader must refuse (rejected.txt names them).
  *
  * Sizes are KiB unless suffixed K, M, G or T (binary), "max" is
  * ULLONG_MAX; times are milliseconds unless suffixed s.
@@ -676,6 +677,8 @@ typedef struct {
     testExpectKind kind;
     unsigned long long kib;
     int value;
+    size_t lineno;          /* in the scenario file, for messages */
+    bool checked;           /* evaluated by the run */
 } testExpect;
 
 typedef struct {
@@ -879,7 +882,7 @@ testSimParseDomain(testSim *sim, char **words, bool start)
 /* "expect at=TIME NAME WHAT" with WHAT one of reason=R target>=S
  * target<=S alloc>=S alloc<=S stuck=0|1 running refused */
 static int
-testSimParseExpect(testSim *sim, char **words)
+testSimParseExpect(testSim *sim, char **words, size_t lineno)
 {
     testExpect *e;
     ssize_t dom;
@@ -889,6 +892,7 @@ testSimParseExpect(testSim *sim, char **words)
         !STRPREFIX(words[1], "at="))
         return -1;
     e = &sim->expects[sim->nexpects++];
+    e->lineno = lineno;
     if (testParseTime(words[1] + 3, &e->ms) < 0 ||
         (dom = testSimFindDomain(sim, words[2])) < 0)
         return -1;
@@ -932,8 +936,14 @@ testSimParseExpect(testSim *sim, char **words)
 }
 
 
+/*
+ * Loads the scenario @name into @sim.  On a line that is malformed, or an
+ * expect that no step of the run would ever check (its time not a whole
+ * second, or after the run), fails with the line's number in @badLine
+ * (0 for a fault of the whole file).
+ */
 static int
-testSimLoad(testSim *sim, const char *name, bool quiet)
+testSimLoad(testSim *sim, const char *name, bool quiet, size_t *badLine)
 {
     g_autofree char *path = g_strdup_printf("%s/%s/%s", abs_srcdir, DATADIR, name);
     g_autofree char *content = NULL;
@@ -942,6 +952,7 @@ testSimLoad(testSim *sim, const char *name, bool quiet)
     size_t i;
 
     memset(sim, 0, sizeof(*sim));
+    *badLine = 0;
     sim->file = name;
     testConfig(&sim->cfg);
     sim->settleMs = 15 * 1000ULL;
@@ -981,13 +992,41 @@ testSimLoad(testSim *sim, const char *name, bool quiet)
         } else if (STREQ(words[0], "start")) {
             rc = testSimParseDomain(sim, words, true);
         } else if (STREQ(words[0], "expect")) {
-            rc = testSimParseExpect(sim, words);
+            rc = testSimParseExpect(sim, words, i + 1);
         } else {
             rc = -1;
         }
         if (rc < 0) {
             if (!quiet)
                 VIR_TEST_VERBOSE("\n%s:%zu: malformed line '%s'", name, i + 1, lines[i]);
+            *badLine = i + 1;
+            return -1;
+        }
+    }
+
+    /* the run steps whole seconds from 0 to its end: an expect at any
+     * other time would never be checked, and pass unseen */
+    if (sim->runMs % 1000 != 0) {
+        if (!quiet)
+            VIR_TEST_VERBOSE("\n%s: run time of %llu ms is not a whole number of seconds",
+                             name, sim->runMs);
+        return -1;
+    }
+    for (i = 0; i < sim->nexpects; i++) {
+        const testExpect *e = &sim->expects[i];
+
+        if (e->ms % 1000 != 0) {
+            if (!quiet)
+                VIR_TEST_VERBOSE("\n%s:%zu: expect at %llu ms: not a whole second, no step would check it",
+                                 name, e->lineno, e->ms);
+            *badLine = e->lineno;
+            return -1;
+        }
+        if (e->ms > sim->runMs) {
+            if (!quiet)
+                VIR_TEST_VERBOSE("\n%s:%zu: expect at %llu s: after the run of %llu s, no step would check it",
+                                 name, e->lineno, e->ms / 1000, sim->runMs / 1000);
+            *badLine = e->lineno;
             return -1;
         }
     }
@@ -1261,10 +1300,12 @@ testSimRun(const char *name, testPolicyFunc policy, bool quiet)
     unsigned long long coveredSince = ULLONG_MAX;
     /* LIBXL_POLICY_TRACE=1: a line a step, for whoever writes a scenario */
     bool trace = !quiet && STREQ_NULLABLE(g_getenv("LIBXL_POLICY_TRACE"), "1");
+    size_t nchecked = 0;
+    size_t badLine;
     size_t i;
     int ret = -1;
 
-    if (testSimLoad(&sim, name, quiet) < 0) {
+    if (testSimLoad(&sim, name, quiet, &badLine) < 0) {
         testSimFree(&sim);
         return quiet ? 0 : -1;
     }
@@ -1333,8 +1374,12 @@ testSimRun(const char *name, testPolicyFunc policy, bool quiet)
             goto cleanup;
 
         for (i = 0; i < sim.nexpects; i++) {
-            if (sim.expects[i].ms == ms && testSimExpect(&sim, &sim.expects[i], quiet) < 0)
+            if (sim.expects[i].ms != ms)
+                continue;
+            if (testSimExpect(&sim, &sim.expects[i], quiet) < 0)
                 goto cleanup;
+            sim.expects[i].checked = true;
+            nchecked++;
         }
 
         if (sim.checkNeeds) {
@@ -1377,6 +1422,19 @@ testSimRun(const char *name, testPolicyFunc policy, bool quiet)
             goto cleanup;
     }
 
+    /* the load rejects an expect no step reaches; this is the proof */
+    if (nchecked != sim.nexpects) {
+        for (i = 0; !quiet && i < sim.nexpects; i++) {
+            if (!sim.expects[i].checked)
+                VIR_TEST_VERBOSE("\n%s:%zu: expect never checked", sim.file,
+                                 sim.expects[i].lineno);
+        }
+        if (!quiet)
+            VIR_TEST_VERBOSE("\n%s: %zu of %zu expects checked", sim.file, nchecked,
+                             sim.nexpects);
+        goto cleanup;
+    }
+
     for (i = 0; i < sim.ndoms; i++) {
         testSimDomain *sd = &sim.doms[i];
 
@@ -1415,6 +1473,39 @@ testScenario(const void *opaque)
         return -1;
     }
     return testSimRun(words[0], libxlMemoryPolicyAutoDecide, false);
+}
+
+
+/* "FILE LINE": the scenario FILE must be refused when it is loaded, for
+ * its line LINE (see rejected.txt) */
+static int
+testRejected(const void *opaque)
+{
+    const testDataLine *tc = opaque;
+    g_auto(GStrv) words = testWords(tc->line);
+    testSim sim;
+    unsigned long long want;
+    size_t badLine;
+    int rc;
+
+    if (!words[0] || !words[1] || words[2] ||
+        virStrToLong_ull(words[1], NULL, 10, &want) < 0 || want == 0) {
+        VIR_TEST_VERBOSE("\n%s:%zu: malformed line '%s'", tc->file, tc->lineno, tc->line);
+        return -1;
+    }
+    rc = testSimLoad(&sim, words[0], !virTestGetDebug(), &badLine);
+    testSimFree(&sim);
+    if (rc == 0) {
+        VIR_TEST_VERBOSE("\n%s:%zu: %s was loaded; it must be refused for its line %llu",
+                         tc->file, tc->lineno, words[0], want);
+        return -1;
+    }
+    if (badLine != want) {
+        VIR_TEST_VERBOSE("\n%s:%zu: %s was refused for its line %zu, not %llu",
+                         tc->file, tc->lineno, words[0], badLine, want);
+        return -1;
+    }
+    return 0;
 }
 
 
@@ -1530,6 +1621,8 @@ mymain(void)
     if (testRunDataLines(DATADIR, "auto.txt", testAuto) < 0)
         ret = -1;
     if (testRunDataLines(DATADIR, "scenarios.txt", testScenario) < 0)
+        ret = -1;
+    if (testRunDataLines(DATADIR, "rejected.txt", testRejected) < 0)
         ret = -1;
     for (i = 0; i < G_N_ELEMENTS(broken); i++) {
         g_autofree char *desc = g_strdup_printf("broken policy caught: %s", broken[i].name);
