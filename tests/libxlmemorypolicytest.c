@@ -11,8 +11,9 @@
  *    workload or lie, and starts waiting for memory.  Each step calls the
  *    policy, applies what it decides, moves the balloons and checks the
  *    invariants.  The same scenarios run under deliberately broken
- *    policies, each of which the checks must catch in at least one of
- *    them: a checker that cannot fail proves nothing;
+ *    policies (broken.txt), each of which must fail at least one of
+ *    them, and by the kind of check it is meant to trip: a checker that
+ *    cannot fail proves nothing;
  *  - scenario files the loader must refuse (rejected.txt names them).
  *
  * Sizes are KiB unless suffixed K, M, G or T (binary), "max" is
@@ -701,6 +702,66 @@ typedef void (*testPolicyFunc)(const libxlMemoryPolicyConfig *cfg,
                                libxlMemoryPolicyAutoDomain *doms,
                                size_t ndoms);
 
+/* How a run ended: the kind of the first check that did not hold */
+typedef enum {
+    TEST_SIM_PASSED = 0,
+    TEST_SIM_FAILED_LOAD,           /* the file is malformed */
+    TEST_SIM_FAILED_RESERVE,        /* invariant: free below the reserve */
+    TEST_SIM_FAILED_FLOOR,          /* invariant: a target below its floor */
+    TEST_SIM_FAILED_CEILING,        /* invariant: a target above its ceiling */
+    TEST_SIM_FAILED_TOTAL,          /* invariant: memory does not add up to
+                                     * the host, or claims exceed free */
+    TEST_SIM_FAILED_NEEDS,          /* check-needs */
+    TEST_SIM_FAILED_EXPECT,         /* an expect line */
+    TEST_SIM_FAILED_START,          /* a start's expect= or by= */
+
+    TEST_SIM_FAILED_LAST
+} testSimFailure;
+
+VIR_ENUM_DECL(testSimFailure);
+/* as broken.txt names them */
+VIR_ENUM_IMPL(testSimFailure,
+              TEST_SIM_FAILED_LAST,
+              "passed",
+              "load",
+              "reserve",
+              "floor",
+              "ceiling",
+              "total",
+              "needs",
+              "expect",
+              "start",
+);
+
+
+/* for messages */
+static const char *
+testSimFailureDescribe(testSimFailure kind)
+{
+    switch (kind) {
+    case TEST_SIM_FAILED_RESERVE:
+        return "the reserve invariant";
+    case TEST_SIM_FAILED_FLOOR:
+        return "the floor invariant";
+    case TEST_SIM_FAILED_CEILING:
+        return "the ceiling invariant";
+    case TEST_SIM_FAILED_TOTAL:
+        return "the host total invariant";
+    case TEST_SIM_FAILED_NEEDS:
+        return "check-needs";
+    case TEST_SIM_FAILED_EXPECT:
+        return "an expect line";
+    case TEST_SIM_FAILED_START:
+        return "a start's expectation";
+    case TEST_SIM_FAILED_LOAD:
+        return "its load";
+    case TEST_SIM_PASSED:
+    case TEST_SIM_FAILED_LAST:
+        break;
+    }
+    return "nothing";
+}
+
 
 static void
 testSimFree(testSim *sim)
@@ -1091,13 +1152,14 @@ testSimNeed(const testSim *sim, const testSimDomain *sd, unsigned long long ms)
 
 
 /*
- * The invariants, after every phase of every step:
- *  - free memory net of claims never below the reserve;
- *  - no target below its floor or above its ceiling;
- *  - allocations, claims and free memory add up to the host, claims
- *    within free memory.
+ * The invariants, after every phase of every step, each its own kind of
+ * failure:
+ *  - reserve: free memory net of claims never below the reserve;
+ *  - floor, ceiling: no target below its floor or above its ceiling;
+ *  - host total: allocations, claims and free memory add up to the
+ *    host, claims within free memory.
  */
-static int
+static testSimFailure
 testSimCheck(const testSim *sim,
              unsigned long long ms,
              const char *phase,
@@ -1107,33 +1169,48 @@ testSimCheck(const testSim *sim,
     unsigned long long claims = testSimClaims(sim);
     size_t i;
 
-    if (claims > sim->freeKiB || testSimNetFree(sim) < sim->cfg.reserveKiB) {
+    if (claims > sim->freeKiB) {
+        if (!quiet)
+            VIR_TEST_VERBOSE("\n%s: %llu s, %s: claims of %llu KiB exceed free memory of %llu KiB",
+                             sim->file, ms / 1000, phase, claims, sim->freeKiB);
+        return TEST_SIM_FAILED_TOTAL;
+    }
+    if (testSimNetFree(sim) < sim->cfg.reserveKiB) {
         if (!quiet)
             VIR_TEST_VERBOSE("\n%s: %llu s, %s: free %llu KiB, claims %llu KiB, below the reserve of %llu KiB",
                              sim->file, ms / 1000, phase, sim->freeKiB, claims,
                              sim->cfg.reserveKiB);
-        return -1;
+        return TEST_SIM_FAILED_RESERVE;
     }
     for (i = 0; i < sim->ndoms; i++) {
         const testSimDomain *sd = &sim->doms[i];
         unsigned long long floorKiB = MIN(sd->d.floorKiB, sd->d.ceilingKiB);
 
         sum += sd->allocKiB;
-        if (sd->running && (sd->d.targetKiB < floorKiB || sd->d.targetKiB > sd->d.ceilingKiB)) {
+        if (!sd->running)
+            continue;
+        if (sd->d.targetKiB < floorKiB) {
             if (!quiet)
-                VIR_TEST_VERBOSE("\n%s: %llu s, %s: %s's target %llu KiB outside [%llu, %llu]",
+                VIR_TEST_VERBOSE("\n%s: %llu s, %s: %s's target %llu KiB below its floor %llu KiB",
                                  sim->file, ms / 1000, phase, sd->name, sd->d.targetKiB,
-                                 floorKiB, sd->d.ceilingKiB);
-            return -1;
+                                 floorKiB);
+            return TEST_SIM_FAILED_FLOOR;
+        }
+        if (sd->d.targetKiB > sd->d.ceilingKiB) {
+            if (!quiet)
+                VIR_TEST_VERBOSE("\n%s: %llu s, %s: %s's target %llu KiB above its ceiling %llu KiB",
+                                 sim->file, ms / 1000, phase, sd->name, sd->d.targetKiB,
+                                 sd->d.ceilingKiB);
+            return TEST_SIM_FAILED_CEILING;
         }
     }
     if (sum != sim->memoryKiB) {
         if (!quiet)
             VIR_TEST_VERBOSE("\n%s: %llu s, %s: allocations and free memory add up to %llu KiB, not the host's %llu",
                              sim->file, ms / 1000, phase, sum, sim->memoryKiB);
-        return -1;
+        return TEST_SIM_FAILED_TOTAL;
     }
-    return 0;
+    return TEST_SIM_PASSED;
 }
 
 
@@ -1176,9 +1253,10 @@ testSimStarts(testSim *sim, unsigned long long ms, libxlMemoryPolicyAutoDomain *
  * claims, then every balloon that grows does, then every balloon and
  * pager that shrinks.  Growing first is the worst order for free memory,
  * and the checks run between the two. */
-static int
+static testSimFailure
 testSimMove(testSim *sim, unsigned long long ms, bool quiet)
 {
+    testSimFailure rc;
     size_t i;
 
     for (i = 0; i < sim->ndoms; i++) {
@@ -1213,8 +1291,8 @@ testSimMove(testSim *sim, unsigned long long ms, bool quiet)
         sd->allocKiB += step;
         sim->freeKiB -= step;
     }
-    if (testSimCheck(sim, ms, "balloons grown", quiet) < 0)
-        return -1;
+    if ((rc = testSimCheck(sim, ms, "balloons grown", quiet)) != TEST_SIM_PASSED)
+        return rc;
 
     for (i = 0; i < sim->ndoms; i++) {
         testSimDomain *sd = &sim->doms[i];
@@ -1284,14 +1362,18 @@ testSimExpect(const testSim *sim, const testExpect *e, bool quiet)
 
 
 /*
- * Runs the scenario @name under @policy; 0 if every check held.  With
- * check-needs, once the host could cover every participant's need (net
- * of the reserve, the demand, and what stuck and paused domains and
- * builds hold) for settle seconds running, every participant's target
- * must be within the deadband of its need.
+ * Runs the scenario @name under @policy: TEST_SIM_PASSED if every check
+ * held, else the kind of the first that did not, with the time of its
+ * step in @failMs.  With check-needs, once the host could cover every
+ * participant's need (net of the reserve, the demand, and what stuck
+ * and paused domains and builds hold) for settle seconds running, every
+ * participant's target must be within the deadband of its need.
  */
-static int
-testSimRun(const char *name, testPolicyFunc policy, bool quiet)
+static testSimFailure
+testSimRun(const char *name,
+           testPolicyFunc policy,
+           bool quiet,
+           unsigned long long *failMs)
 {
     testSim sim;
     libxlMemoryPolicyAutoDomain doms[MAX_DOMS];
@@ -1303,16 +1385,18 @@ testSimRun(const char *name, testPolicyFunc policy, bool quiet)
     size_t nchecked = 0;
     size_t badLine;
     size_t i;
-    int ret = -1;
+    testSimFailure ret;
 
+    *failMs = 0;
     if (testSimLoad(&sim, name, quiet, &badLine) < 0) {
         testSimFree(&sim);
-        return quiet ? 0 : -1;
+        return TEST_SIM_FAILED_LOAD;
     }
-    if (testSimCheck(&sim, 0, "at the start", quiet) < 0)
+    if ((ret = testSimCheck(&sim, 0, "at the start", quiet)) != TEST_SIM_PASSED)
         goto cleanup;
 
     for (ms = 0; ms <= sim.runMs; ms += 1000) {
+        *failMs = ms;
         libxlMemoryPolicyAutoHost host = { TEST_SIM_EPOCH_MS + ms, 0, 0 };
         unsigned long long capacity;
         unsigned long long needs = 0;
@@ -1370,14 +1454,16 @@ testSimRun(const char *name, testPolicyFunc policy, bool quiet)
             }
             fprintf(stderr, "\n");
         }
-        if (testSimCheck(&sim, ms, "targets applied", quiet) < 0)
+        if ((ret = testSimCheck(&sim, ms, "targets applied", quiet)) != TEST_SIM_PASSED)
             goto cleanup;
 
         for (i = 0; i < sim.nexpects; i++) {
             if (sim.expects[i].ms != ms)
                 continue;
-            if (testSimExpect(&sim, &sim.expects[i], quiet) < 0)
+            if (testSimExpect(&sim, &sim.expects[i], quiet) < 0) {
+                ret = TEST_SIM_FAILED_EXPECT;
                 goto cleanup;
+            }
             sim.expects[i].checked = true;
             nchecked++;
         }
@@ -1413,17 +1499,20 @@ testSimRun(const char *name, testPolicyFunc policy, bool quiet)
                         VIR_TEST_VERBOSE("\n%s: %llu s: %s's target %llu KiB below its need %llu KiB, though the host has covered every need since %llu s",
                                          sim.file, ms / 1000, sd->name, sd->d.targetKiB,
                                          need, coveredSince / 1000);
+                    ret = TEST_SIM_FAILED_NEEDS;
                     goto cleanup;
                 }
             }
         }
 
-        if (testSimMove(&sim, ms, quiet) < 0)
+        if ((ret = testSimMove(&sim, ms, quiet)) != TEST_SIM_PASSED)
             goto cleanup;
     }
+    *failMs = sim.runMs;
 
     /* the load rejects an expect no step reaches; this is the proof */
     if (nchecked != sim.nexpects) {
+        ret = TEST_SIM_FAILED_EXPECT;
         for (i = 0; !quiet && i < sim.nexpects; i++) {
             if (!sim.expects[i].checked)
                 VIR_TEST_VERBOSE("\n%s:%zu: expect never checked", sim.file,
@@ -1446,15 +1535,17 @@ testSimRun(const char *name, testPolicyFunc policy, bool quiet)
                 VIR_TEST_VERBOSE("\n%s: start %s %s", sim.file, sd->name,
                                  sd->running ? "ran too late" :
                                  sd->refused ? "was refused" : "never ran");
+            ret = TEST_SIM_FAILED_START;
             goto cleanup;
         }
         if (!sd->expectStart && !sd->refused) {
             if (!quiet)
                 VIR_TEST_VERBOSE("\n%s: start %s was not refused", sim.file, sd->name);
+            ret = TEST_SIM_FAILED_START;
             goto cleanup;
         }
     }
-    ret = 0;
+    ret = TEST_SIM_PASSED;
 
  cleanup:
     testSimFree(&sim);
@@ -1467,12 +1558,14 @@ testScenario(const void *opaque)
 {
     const testDataLine *tc = opaque;
     g_auto(GStrv) words = testWords(tc->line);
+    unsigned long long ms;
 
     if (!words[0] || words[1]) {
         VIR_TEST_VERBOSE("\n%s:%zu: malformed line '%s'", tc->file, tc->lineno, tc->line);
         return -1;
     }
-    return testSimRun(words[0], libxlMemoryPolicyAutoDecide, false);
+    return testSimRun(words[0], libxlMemoryPolicyAutoDecide, false, &ms) == TEST_SIM_PASSED ?
+        0 : -1;
 }
 
 
@@ -1565,54 +1658,123 @@ testBrokenNoFloor(const libxlMemoryPolicyConfig *cfg,
 
 
 typedef struct {
-    const char *name;
+    const char *name;       /* as broken.txt names it */
     testPolicyFunc policy;
 } testBroken;
 
+static const testBroken testBrokenPolicies[] = {
+    { "no-reserve", testBrokenNoReserve },
+    { "raises-first", testBrokenRaisesFirst },
+    { "no-floor", testBrokenNoFloor },
+};
 
-/* Every scenario of scenarios.txt under a broken policy: at least one
- * must fail its checks */
+/* which of them broken.txt has named, so that none goes untried */
+static bool testBrokenNamed[G_N_ELEMENTS(testBrokenPolicies)];
+
+
+/*
+ * "POLICY KIND[,KIND...]" (broken.txt): every scenario of scenarios.txt
+ * under the broken POLICY; at least one must fail, and by a check of one
+ * of the KINDs, the first that fails in its run.  A failure of another
+ * kind, an expect say, would not show that the check meant to catch the
+ * breakage can fail at all.
+ */
 static int
 testBrokenPolicy(const void *opaque)
 {
-    const testBroken *broken = opaque;
+    const testDataLine *tc = opaque;
+    g_auto(GStrv) words = testWords(tc->line);
     g_autofree char *path = g_strdup_printf("%s/%s/scenarios.txt", abs_srcdir, DATADIR);
     g_autofree char *content = NULL;
     g_auto(GStrv) lines = NULL;
+    g_auto(GStrv) kinds = NULL;
+    g_autoptr(GString) report = g_string_new(NULL);
+    const testBroken *broken = NULL;
+    unsigned int want = 0;
     size_t caught = 0;
     size_t i;
+
+    if (!words[0] || !words[1] || words[2])
+        goto malformed;
+    for (i = 0; i < G_N_ELEMENTS(testBrokenPolicies); i++) {
+        if (STREQ(testBrokenPolicies[i].name, words[0])) {
+            broken = &testBrokenPolicies[i];
+            testBrokenNamed[i] = true;
+        }
+    }
+    if (!broken)
+        goto malformed;
+    kinds = g_strsplit(words[1], ",", -1);
+    for (i = 0; kinds[i]; i++) {
+        int kind = testSimFailureTypeFromString(kinds[i]);
+
+        if (kind <= TEST_SIM_FAILED_LOAD)
+            goto malformed;
+        want |= 1U << kind;
+    }
+    if (!want)
+        goto malformed;
 
     if (virTestLoadFile(path, &content) < 0)
         return -1;
     lines = g_strsplit(content, "\n", -1);
     for (i = 0; lines[i]; i++) {
-        g_auto(GStrv) words = testWords(lines[i]);
+        g_auto(GStrv) scenario = testWords(lines[i]);
+        testSimFailure kind;
+        unsigned long long ms;
 
-        if (!words[0] || *words[0] == '#')
+        if (!scenario[0] || *scenario[0] == '#')
             continue;
-        if (testSimRun(words[0], broken->policy, true) < 0) {
-            VIR_TEST_DEBUG("%s caught by %s", broken->name, words[0]);
+        kind = testSimRun(scenario[0], broken->policy, true, &ms);
+        if (kind == TEST_SIM_PASSED) {
+            g_string_append_printf(report, "\n%s: %s passes", broken->name, scenario[0]);
+        } else if (want & (1U << kind)) {
+            g_string_append_printf(report, "\n%s: caught by %s: %s failed at %llu s",
+                                   broken->name, scenario[0],
+                                   testSimFailureDescribe(kind), ms / 1000);
             caught++;
+        } else {
+            g_string_append_printf(report, "\n%s: %s fails %s at %llu s, not a check that must catch it",
+                                   broken->name, scenario[0],
+                                   testSimFailureDescribe(kind), ms / 1000);
         }
     }
+    VIR_TEST_VERBOSE("%s", report->str);
     if (caught == 0) {
-        VIR_TEST_VERBOSE("\nno scenario catches the broken policy '%s'", broken->name);
+        VIR_TEST_VERBOSE("%s:%zu: no scenario catches the broken policy %s by %s",
+                         tc->file, tc->lineno, broken->name, words[1]);
         return -1;
     }
     return 0;
+
+ malformed:
+    VIR_TEST_VERBOSE("\n%s:%zu: malformed case '%s'", tc->file, tc->lineno, tc->line);
+    return -1;
+}
+
+
+/* A broken policy that broken.txt does not name would never be tried */
+static int
+testBrokenAllNamed(const void *opaque G_GNUC_UNUSED)
+{
+    size_t i;
+    int ret = 0;
+
+    for (i = 0; i < G_N_ELEMENTS(testBrokenPolicies); i++) {
+        if (!testBrokenNamed[i]) {
+            VIR_TEST_VERBOSE("\nbroken.txt does not name the broken policy %s",
+                             testBrokenPolicies[i].name);
+            ret = -1;
+        }
+    }
+    return ret;
 }
 
 
 static int
 mymain(void)
 {
-    static const testBroken broken[] = {
-        { "no reserve", testBrokenNoReserve },
-        { "raises before decreases", testBrokenRaisesFirst },
-        { "no floor", testBrokenNoFloor },
-    };
     int ret = 0;
-    size_t i;
 
     if (virTestRun("reason names", testReasonNames, NULL) < 0)
         ret = -1;
@@ -1624,12 +1786,10 @@ mymain(void)
         ret = -1;
     if (testRunDataLines(DATADIR, "rejected.txt", testRejected) < 0)
         ret = -1;
-    for (i = 0; i < G_N_ELEMENTS(broken); i++) {
-        g_autofree char *desc = g_strdup_printf("broken policy caught: %s", broken[i].name);
-
-        if (virTestRun(desc, testBrokenPolicy, &broken[i]) < 0)
-            ret = -1;
-    }
+    if (testRunDataLines(DATADIR, "broken.txt", testBrokenPolicy) < 0)
+        ret = -1;
+    if (virTestRun("every broken policy tried", testBrokenAllNamed, NULL) < 0)
+        ret = -1;
 
     return ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
