@@ -1657,6 +1657,34 @@ testBrokenNoFloor(const libxlMemoryPolicyConfig *cfg,
 }
 
 
+/* never gives a guest more: every raise is left unmade */
+static void
+testBrokenNeverRaise(const libxlMemoryPolicyConfig *cfg,
+                     const libxlMemoryPolicyAutoHost *host,
+                     libxlMemoryPolicyAutoDomain *doms,
+                     size_t ndoms)
+{
+    size_t i;
+
+    libxlMemoryPolicyAutoDecide(cfg, host, doms, ndoms);
+    for (i = 0; i < ndoms; i++) {
+        libxlMemoryPolicyAutoDomain *d = &doms[i];
+
+        if (!d->setTarget || d->newTargetKiB <= d->targetKiB)
+            continue;
+        d->setTarget = false;
+        d->newTargetKiB = d->targetKiB;
+        d->reason = LIBXL_MEMORY_POLICY_REASON_KEEP;
+        if (d->setMaxmem && !d->state.stuck)
+            d->maxmemKiB = d->targetKiB;
+        if (d->setPaging && d->pagingKiB > d->targetKiB) {
+            d->setPaging = false;
+            d->pagingKiB = d->pagingTargetKiB;
+        }
+    }
+}
+
+
 typedef struct {
     const char *name;       /* as broken.txt names it */
     testPolicyFunc policy;
@@ -1666,6 +1694,7 @@ static const testBroken testBrokenPolicies[] = {
     { "no-reserve", testBrokenNoReserve },
     { "raises-first", testBrokenRaisesFirst },
     { "no-floor", testBrokenNoFloor },
+    { "never-raise", testBrokenNeverRaise },
 };
 
 /* which of them broken.txt has named, so that none goes untried */
