@@ -6,8 +6,9 @@
  *  - single decisions (balloon.txt, auto.txt): one line, inputs and the
  *    expected outputs;
  *  - scenarios (scenarios.txt names them): a small host simulated second
- *    by second, with balloon drivers that are quick, slow, stuck or give
- *    only part of what they are asked, guests whose statistics follow a
+ *    by second, with balloon drivers that are quick, slow, stuck, give
+ *    only part of what they are asked or take all that maxmem allows
+ *    whatever they are asked, guests whose statistics follow a
  *    workload or lie, and starts waiting for memory.  Each step calls the
  *    policy, applies what it decides, moves the balloons and checks the
  *    invariants.  The same scenarios run under deliberately broken
@@ -47,6 +48,7 @@
 #define MAX_DOMS 16
 #define MAX_POINTS 32
 #define MAX_EXPECTS 32
+#define MAX_EVENTS 8
 
 /* A scenario begins with the host up for an hour, its domains booted
  * long ago: times in the scenario files count from there */
@@ -630,6 +632,8 @@ typedef enum {
     TEST_BALLOON_SLOW,
     TEST_BALLOON_STUCK,
     TEST_BALLOON_PARTIAL,   /* gives nothing below downToKiB */
+    TEST_BALLOON_GREEDY,    /* stuck, and its guest takes every free page
+                             * its maxmem allows, whatever its target */
 } testBalloonKind;
 
 typedef struct {
@@ -682,6 +686,14 @@ typedef struct {
     bool checked;           /* evaluated by the run */
 } testExpect;
 
+/* maxmem set from outside the actor, as by xl mem-max */
+typedef struct {
+    unsigned long long ms;
+    size_t dom;
+    unsigned long long kib;
+    size_t lineno;
+} testMaxmemEvent;
+
 typedef struct {
     const char *file;
     libxlMemoryPolicyConfig cfg;
@@ -695,6 +707,8 @@ typedef struct {
     size_t ndoms;
     testExpect expects[MAX_EXPECTS];
     size_t nexpects;
+    testMaxmemEvent maxmems[MAX_EVENTS];
+    size_t nmaxmems;
 } testSim;
 
 typedef void (*testPolicyFunc)(const libxlMemoryPolicyConfig *cfg,
@@ -908,6 +922,8 @@ testSimParseDomain(testSim *sim, char **words, bool start)
                 sd->rateKiBs = 8 * 1024ULL;
             } else if (STREQ(value, "stuck")) {
                 sd->balloon = TEST_BALLOON_STUCK;
+            } else if (STREQ(value, "greedy")) {
+                sd->balloon = TEST_BALLOON_GREEDY;
             } else if (STRPREFIX(value, "partial:")) {
                 sd->balloon = TEST_BALLOON_PARTIAL;
                 rc = testParseSize(value + strlen("partial:"), &sd->downToKiB);
@@ -997,11 +1013,59 @@ testSimParseExpect(testSim *sim, char **words, size_t lineno)
 }
 
 
+/* "maxmem at=TIME NAME SIZE" */
+static int
+testSimParseMaxmem(testSim *sim, char **words, size_t lineno)
+{
+    testMaxmemEvent *ev;
+    ssize_t dom;
+
+    if (sim->nmaxmems >= MAX_EVENTS || !words[1] || !words[2] || !words[3] || words[4] ||
+        !STRPREFIX(words[1], "at="))
+        return -1;
+    ev = &sim->maxmems[sim->nmaxmems++];
+    ev->lineno = lineno;
+    if (testParseTime(words[1] + 3, &ev->ms) < 0 ||
+        (dom = testSimFindDomain(sim, words[2])) < 0 ||
+        testParseSize(words[3], &ev->kib) < 0)
+        return -1;
+    ev->dom = dom;
+    return 0;
+}
+
+
+/* Whether a step of the run is at @ms, so that what is due then happens */
+static int
+testSimCheckStep(const testSim *sim,
+                 const char *what,
+                 size_t lineno,
+                 unsigned long long ms,
+                 bool quiet,
+                 size_t *badLine)
+{
+    if (ms % 1000 != 0) {
+        if (!quiet)
+            VIR_TEST_VERBOSE("\n%s:%zu: %s at %llu ms: not a whole second, no step would reach it",
+                             sim->file, lineno, what, ms);
+        *badLine = lineno;
+        return -1;
+    }
+    if (ms > sim->runMs) {
+        if (!quiet)
+            VIR_TEST_VERBOSE("\n%s:%zu: %s at %llu s: after the run of %llu s, no step would reach it",
+                             sim->file, lineno, what, ms / 1000, sim->runMs / 1000);
+        *badLine = lineno;
+        return -1;
+    }
+    return 0;
+}
+
+
 /*
  * Loads the scenario @name into @sim.  On a line that is malformed, or an
- * expect that no step of the run would ever check (its time not a whole
- * second, or after the run), fails with the line's number in @badLine
- * (0 for a fault of the whole file).
+ * expect or event that no step of the run would ever reach (its time not
+ * a whole second, or after the run), fails with the line's number in
+ * @badLine (0 for a fault of the whole file).
  */
 static int
 testSimLoad(testSim *sim, const char *name, bool quiet, size_t *badLine)
@@ -1054,6 +1118,8 @@ testSimLoad(testSim *sim, const char *name, bool quiet, size_t *badLine)
             rc = testSimParseDomain(sim, words, true);
         } else if (STREQ(words[0], "expect")) {
             rc = testSimParseExpect(sim, words, i + 1);
+        } else if (STREQ(words[0], "maxmem")) {
+            rc = testSimParseMaxmem(sim, words, i + 1);
         } else {
             rc = -1;
         }
@@ -1074,22 +1140,14 @@ testSimLoad(testSim *sim, const char *name, bool quiet, size_t *badLine)
         return -1;
     }
     for (i = 0; i < sim->nexpects; i++) {
-        const testExpect *e = &sim->expects[i];
-
-        if (e->ms % 1000 != 0) {
-            if (!quiet)
-                VIR_TEST_VERBOSE("\n%s:%zu: expect at %llu ms: not a whole second, no step would check it",
-                                 name, e->lineno, e->ms);
-            *badLine = e->lineno;
+        if (testSimCheckStep(sim, "expect", sim->expects[i].lineno, sim->expects[i].ms,
+                             quiet, badLine) < 0)
             return -1;
-        }
-        if (e->ms > sim->runMs) {
-            if (!quiet)
-                VIR_TEST_VERBOSE("\n%s:%zu: expect at %llu s: after the run of %llu s, no step would check it",
-                                 name, e->lineno, e->ms / 1000, sim->runMs / 1000);
-            *badLine = e->lineno;
+    }
+    for (i = 0; i < sim->nmaxmems; i++) {
+        if (testSimCheckStep(sim, "maxmem", sim->maxmems[i].lineno, sim->maxmems[i].ms,
+                             quiet, badLine) < 0)
             return -1;
-        }
     }
 
     for (i = 0; i < sim->ndoms; i++)
@@ -1282,6 +1340,10 @@ testSimMove(testSim *sim, unsigned long long ms, bool quiet)
 
         if (!sd->running || sd->d.paused || sd->balloon == TEST_BALLOON_STUCK)
             continue;
+        /* a greedy guest populates memory itself, as any guest may: only
+         * maxmem, the hypervisor's limit, holds it */
+        if (sd->balloon == TEST_BALLOON_GREEDY)
+            limit = sd->maxmemKiB;
         if (sd->pagingTargetKiB)
             limit = MIN(limit, sd->pagingTargetKiB);
         if (sd->allocKiB >= limit)
@@ -1303,7 +1365,8 @@ testSimMove(testSim *sim, unsigned long long ms, bool quiet)
             continue;
         if (sd->balloon == TEST_BALLOON_PARTIAL)
             down = MAX(down, sd->downToKiB);
-        if (sd->balloon != TEST_BALLOON_STUCK && sd->allocKiB > down)
+        if (sd->balloon != TEST_BALLOON_STUCK && sd->balloon != TEST_BALLOON_GREEDY &&
+            sd->allocKiB > down)
             step = MIN(sd->rateKiBs, sd->allocKiB - down);
         if (sd->pagingTargetKiB && sd->allocKiB - step > sd->pagingTargetKiB)
             step += MIN(sd->pagerRateKiBs, sd->allocKiB - step - sd->pagingTargetKiB);
@@ -1397,6 +1460,13 @@ testSimRun(const char *name,
 
     for (ms = 0; ms <= sim.runMs; ms += 1000) {
         *failMs = ms;
+
+        /* maxmem set from outside just before this decision */
+        for (i = 0; i < sim.nmaxmems; i++) {
+            if (sim.maxmems[i].ms == ms)
+                sim.doms[sim.maxmems[i].dom].maxmemKiB = sim.maxmems[i].kib;
+        }
+
         libxlMemoryPolicyAutoHost host = { TEST_SIM_EPOCH_MS + ms, 0, 0 };
         unsigned long long capacity;
         unsigned long long needs = 0;
@@ -1685,6 +1755,28 @@ testBrokenNeverRaise(const libxlMemoryPolicyConfig *cfg,
 }
 
 
+/* leaves maxmem alone when a balloon is stuck above its target, so that
+ * what the guest may still take is not held to what it has */
+static void
+testBrokenNoMaxmemClip(const libxlMemoryPolicyConfig *cfg,
+                       const libxlMemoryPolicyAutoHost *host,
+                       libxlMemoryPolicyAutoDomain *doms,
+                       size_t ndoms)
+{
+    size_t i;
+
+    libxlMemoryPolicyAutoDecide(cfg, host, doms, ndoms);
+    for (i = 0; i < ndoms; i++) {
+        libxlMemoryPolicyAutoDomain *d = &doms[i];
+
+        if (d->setMaxmem && d->state.stuck && d->currentKiB > d->targetKiB) {
+            d->setMaxmem = false;
+            d->maxmemKiB = 0;
+        }
+    }
+}
+
+
 typedef struct {
     const char *name;       /* as broken.txt names it */
     testPolicyFunc policy;
@@ -1695,6 +1787,7 @@ static const testBroken testBrokenPolicies[] = {
     { "raises-first", testBrokenRaisesFirst },
     { "no-floor", testBrokenNoFloor },
     { "never-raise", testBrokenNeverRaise },
+    { "no-maxmem-clip", testBrokenNoMaxmemClip },
 };
 
 /* which of them broken.txt has named, so that none goes untried */
