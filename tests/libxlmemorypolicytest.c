@@ -1749,6 +1749,26 @@ testBrokenNoFloor(const libxlMemoryPolicyConfig *cfg,
 }
 
 
+/* lets targets go above the ceilings */
+static void
+testBrokenNoCeiling(const libxlMemoryPolicyConfig *cfg,
+                    const libxlMemoryPolicyAutoHost *host,
+                    libxlMemoryPolicyAutoDomain *doms,
+                    size_t ndoms)
+{
+    unsigned long long ceilings[MAX_DOMS];
+    size_t i;
+
+    for (i = 0; i < ndoms; i++) {
+        ceilings[i] = doms[i].ceilingKiB;
+        doms[i].ceilingKiB = ULLONG_MAX;
+    }
+    libxlMemoryPolicyAutoDecide(cfg, host, doms, ndoms);
+    for (i = 0; i < ndoms; i++)
+        doms[i].ceilingKiB = ceilings[i];
+}
+
+
 /* never gives a guest more: every raise is left unmade */
 static void
 testBrokenNeverRaise(const libxlMemoryPolicyConfig *cfg,
@@ -1808,6 +1828,7 @@ static const testBroken testBrokenPolicies[] = {
     { "no-reserve", testBrokenNoReserve },
     { "raises-first", testBrokenRaisesFirst },
     { "no-floor", testBrokenNoFloor },
+    { "no-ceiling", testBrokenNoCeiling },
     { "never-raise", testBrokenNeverRaise },
     { "no-maxmem-clip", testBrokenNoMaxmemClip },
 };
