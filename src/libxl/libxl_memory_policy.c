@@ -655,6 +655,16 @@ libxlMemoryPolicyAutoDecide(const libxlMemoryPolicyConfig *cfg,
         unstuck = libxlMemoryPolicyTrackProgress(cfg, host->nowMs,
                                                  !d->paused && !booting, d);
         d->needKiB = libxlMemoryPolicyNeed(cfg, d);
+        /* a balloon stuck above its target is no longer asked to give
+         * once its guest needs what it holds: left stuck, it would keep a
+         * target below its need for good */
+        if (d->state.stuck && d->currentKiB > d->targetKiB &&
+            d->needKiB >= d->currentKiB) {
+            d->state.stuck = false;
+            d->state.progressKiB = d->currentKiB;
+            d->state.progressMs = host->nowMs;
+            unstuck = true;
+        }
         role = libxlMemoryPolicyRoleOf(cfg, host->nowMs, d);
 
         switch (role) {
