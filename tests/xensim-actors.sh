@@ -18,22 +18,12 @@ build=$2
 . "$top/tests/checks.sh"
 . "$top/tests/xensimhost.sh"
 
-status_xml() { cat "$work/var/run/libvirt/libxl/$1.xml" 2>/dev/null; }
 # policy_domain NAME MIB POLICY_XML: define a PV domain with that policy
 policy_domain() {
     "$top/scripts/pv-domain-xml.sh" "$1" "$2" 1 "$3" > "$work/$1.xml"
     virsh define "$work/$1.xml" > /dev/null || fail "define $1"
 }
 mem_is() { read_host; [ "$(host_dom "$1" 4)" = "$2" ]; }
-# hold_for_ms MS CHECK: CHECK holds at every look for MS milliseconds
-hold_for_ms() {
-    local deadline=$(( $(date +%s%N) / 1000000 + $1 ))
-    shift
-    while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$deadline" ]; do
-        "$@" || return 1
-        sleep 0.1
-    done
-}
 actor_line() { status_xml "$1" | grep "<memoryActor"; }
 current_memory() { virsh dumpxml "$1" | sed -n "s|.*<currentMemory unit='KiB'>\([0-9]*\)<.*|\1|p"; }
 

@@ -50,10 +50,19 @@ report() {
         "1 total=$total avail=$(( total - used ))" "$id" > /dev/null ||
         fail "the guest $1 could not write its statistics"
 }
+# floors_kept WHEN: no guest's target below its floor (256, c 128 MiB)
+floors_kept() {
+    local d t floor
+    read_host
+    for d in a b c; do
+        t=$(host_dom "$d" 6)
+        floor=$([ "$d" = c ] && echo 128 || echo 256)
+        [ "$t" -ge "$floor" ] && pass || fail "$1$d is at $t MiB, below its floor $floor"
+    done
+}
 # grows_to NAME USED_MIB TARGET_MIB: the guest's agent keeps reporting
 # (every look, as it does every period) until the actor gave it TARGET
 grows_to() { report "$1" "$2"; target_is "$1" "$3"; }
-status_xml() { cat "$work/var/run/libvirt/libxl/$1.xml" 2>/dev/null; }
 target_is() { read_host; [ "$(host_dom "$1" 6)" = "$2" ] && [ "$(host_dom "$1" 4)" = "$2" ]; }
 target_between() {
     local t
@@ -65,15 +74,6 @@ target_between() {
 reserve_kept() { local f; read_host; f=$(host_field free_memory); [ -n "$f" ] && [ "$f" -ge 72 ]; }
 reserve_ok() {
     reserve_kept || { fail "free memory $(host_field free_memory) MiB is below the 72 MiB reserve"; return 1; }
-}
-# hold_for SECONDS CHECK: CHECK holds at every look for SECONDS
-hold_for() {
-    local deadline=$(( $(date +%s%N) / 1000000 + $1 * 1000 ))
-    shift
-    while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$deadline" ]; do
-        "$@" || return 1
-        sleep 0.1
-    done
 }
 
 auto_domain a 1024 256
@@ -105,7 +105,7 @@ virsh setmem c 700M > /dev/null || fail "setmem c"
 wait_for 30 grows_to c 100000 700 && pass || fail "c claims 100000 MiB: it is at $(host_dom c 6) MiB, not its ceiling 700"
 at_most_700() { report c 100000; read_host; [ "$(host_dom c 6)" -le 700 ] ||
     { fail "c went above its ceiling: $(host_dom c 6) MiB"; return 1; }; }
-hold_for 3 at_most_700 && pass
+hold_for_ms 3000 at_most_700 && pass
 report c 80
 wait_for 30 target_is c 128 && pass || fail "c did not come back to its floor: $(host_dom c 6) MiB"
 
@@ -161,13 +161,8 @@ left=$(host_field free_memory)
 [ "$left" -gt 72 ] && left=72
 free_not_below() { read_host; [ "$(host_field free_memory)" -ge "$1" ] ||
     { fail "free memory went from $left to $(host_field free_memory) MiB"; return 1; }; }
-hold_for 3 free_not_below "$left" && pass
-for d in a b c; do
-    read_host
-    t=$(host_dom "$d" 6)
-    floor=$(awk -v d="$d" 'BEGIN { print (d == "c") ? 128 : 256 }')
-    [ "$t" -ge "$floor" ] && pass || fail "$d is at $t MiB, below its floor $floor"
-done
+hold_for_ms 3000 free_not_below "$left" && pass
+floors_kept ""
 
 # --- a start storm while the actor runs -------------------------------------
 # big goes; a and b, stuck at what they use since they gave for it, are
@@ -205,11 +200,6 @@ read_host
 [ "$(host_field outstanding_claims)" = 0 ] && pass || fail "claims left: $(host_field outstanding_claims) MiB"
 n=$(awk '$1 ~ /^s[1-4]$/ && $NF != "dying"' <<< "$host_out" | wc -l)
 [ "$n" = 3 ] && pass || fail "$n storm domains on the host, not 3"
-for d in a b c; do
-    read_host
-    t=$(host_dom "$d" 6)
-    floor=$(awk -v d="$d" 'BEGIN { print (d == "c") ? 128 : 256 }')
-    [ "$t" -ge "$floor" ] && pass || fail "after the storm $d is at $t MiB, below its floor $floor"
-done
+floors_kept "after the storm "
 
 finish xensim-auto

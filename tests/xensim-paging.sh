@@ -24,7 +24,6 @@ build=$2
 pager_bin=$build/tools/xensim/xensim-pager
 printf 'pager_program = "%s"\n' "$pager_bin" > "$work/paging.conf"
 pagedir=$work/var/lib/libvirt/libxl/paging
-status_xml() { cat "$work/var/run/libvirt/libxl/$1.xml" 2>/dev/null; }
 
 # hvm_domain NAME MIB CURRENT_MIB POLICY_XML
 hvm_domain() {
@@ -48,15 +47,6 @@ pager_pid() { status_xml "$1" | sed -n "s/.*<pager pid='\([0-9]*\)'.*/\1/p"; }
 paging_key() { xensim xs-read "/local/domain/$(host_dom "$1" 2)/memory/target-tot_pages" 2>/dev/null; }
 paging_key_is() { read_host; [ "$(paging_key "$1")" = "$2" ]; }
 pid_gone() { ! kill -0 "$1" 2>/dev/null; }
-# hold_for_ms MS CHECK: CHECK holds at every look for MS milliseconds
-hold_for_ms() {
-    local deadline=$(( $(date +%s%N) / 1000000 + $1 ))
-    shift
-    while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$deadline" ]; do
-        "$@" || return 1
-        sleep 0.1
-    done
-}
 new_pager() { local p; p=$(pager_pid "$1"); [ -n "$p" ] && [ "$p" != "$2" ] && kill -0 "$p" 2>/dev/null; }
 
 # --- a hypervisor without paging ----------------------------------------

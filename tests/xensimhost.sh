@@ -25,6 +25,19 @@ wait_for() {
     done
 }
 
+# hold_for_ms MS CMD...: CMD holds at every look (every 0.1 s) for MS
+# milliseconds; false as soon as it does not (CMD reports the failure)
+hold_for_ms() {
+    local deadline=$(( $(date +%s%N) / 1000000 + $1 ))
+    shift
+    while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$deadline" ]; do
+        "$@" || return 1
+        sleep 0.1
+    done
+}
+# status_xml NAME: the daemon's status XML of a running domain
+status_xml() { cat "$work/var/run/libvirt/libxl/$1.xml" 2>/dev/null; }
+
 # read_host: what the simulated host says now (xensim info), in host_out.
 # A host that cannot be read, or that prints no domain table with dom0 in
 # it, fails the test and ends it: "not on the host" must never stand for
