@@ -42,6 +42,10 @@ struct xensim_xs_node {
     xensim_xs_node **children;  /* in creation order, as xenstored lists */
     size_t nchildren;
     size_t achildren;
+    xensim_xs_node **index;     /* the children by name (open addressing,
+                                 * aindex a power of 2), for a node with
+                                 * many of them; NULL: look through children */
+    size_t aindex;
     size_t childlen;            /* sum of strlen(name) + 1 of children */
     char *data;
     size_t datalen;

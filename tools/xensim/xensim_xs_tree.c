@@ -18,10 +18,72 @@
 
 /* ---- the tree ---- */
 
+/* A node with this many children finds them through a hash index, so
+ * that a host of 1000 domains does not compare every path under
+ * /local/domain with a thousand names (xenstored hashes its nodes too);
+ * the children array keeps their order. */
+#define XENSIM_XS_INDEX_MIN 32
+
+static size_t
+xensim_xs_name_hash(const char *name, size_t len)
+{
+    size_t h = 14695981039346656037ULL & SIZE_MAX;  /* FNV-1a */
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        h ^= (unsigned char)name[i];
+        h *= (size_t)1099511628211ULL;
+    }
+    return h;
+}
+
+
+/* (Re)build the node's index for its children as they are now; without
+ * memory for it, or with few children, the node has none and lookups
+ * look through the children. */
+static void
+xensim_xs_reindex(xensim_xs_node *node)
+{
+    size_t n = 64;
+    size_t i;
+
+    free(node->index);
+    node->index = NULL;
+    node->aindex = 0;
+    if (node->nchildren < XENSIM_XS_INDEX_MIN)
+        return;
+    while (n < node->nchildren * 2)
+        n *= 2;
+    if (!(node->index = calloc(n, sizeof(*node->index))))
+        return;
+    node->aindex = n;
+    for (i = 0; i < node->nchildren; i++) {
+        xensim_xs_node *c = node->children[i];
+        size_t h = xensim_xs_name_hash(c->name, strlen(c->name)) & (n - 1);
+
+        while (node->index[h])
+            h = (h + 1) & (n - 1);
+        node->index[h] = c;
+    }
+}
+
+
 static xensim_xs_node *
 xensim_xs_find_child(const xensim_xs_node *node, const char *name, size_t len)
 {
     size_t i;
+
+    if (node->index) {
+        size_t mask = node->aindex - 1;
+
+        for (i = xensim_xs_name_hash(name, len) & mask; node->index[i]; i = (i + 1) & mask) {
+            xensim_xs_node *c = node->index[i];
+
+            if (strncmp(c->name, name, len) == 0 && c->name[len] == '\0')
+                return c;
+        }
+        return NULL;
+    }
 
     for (i = 0; i < node->nchildren; i++) {
         xensim_xs_node *c = node->children[i];
@@ -71,6 +133,7 @@ xensim_xs_node_free(xensim_xs_node *node)
         return;
     free(node->name);
     free(node->children);
+    free(node->index);
     free(node->data);
     free(node->perms);
     free(node);
@@ -114,6 +177,18 @@ xensim_xs_link_child(xensim_xs_node *parent, xensim_xs_node *child)
     child->parent = parent;
     parent->children[parent->nchildren++] = child;
     parent->childlen += strlen(child->name) + 1;
+
+    /* into the index while it is at most half full, else a bigger one */
+    if (parent->index && parent->nchildren * 2 <= parent->aindex) {
+        size_t mask = parent->aindex - 1;
+        size_t h = xensim_xs_name_hash(child->name, strlen(child->name)) & mask;
+
+        while (parent->index[h])
+            h = (h + 1) & mask;
+        parent->index[h] = child;
+    } else if (parent->nchildren >= XENSIM_XS_INDEX_MIN) {
+        xensim_xs_reindex(parent);
+    }
 }
 
 
@@ -136,6 +211,9 @@ xensim_xs_unlink_child(xensim_xs_node *child)
     parent->nchildren--;
     parent->childlen -= strlen(child->name) + 1;
     child->parent = NULL;
+    /* open addressing has no cheap removal: the index is built anew */
+    if (parent->index)
+        xensim_xs_reindex(parent);
 }
 
 
