@@ -149,3 +149,25 @@ ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN {
         if (a == 0) print (b == 0 ? "n/a" : "inf"); else printf "%.1fx\n", b / a }'
 }
+
+# bench_need_mib CURRENT_MIB MAX_MIB: what libxl needs to start a 1-vCPU
+# PV domain (libxl__domain_need_memory_calculate: the target, the shadow
+# memory libvirt asks for, 4 KiB x (256 x vCPUs + 2 x maximum MiB), and
+# 1 MiB, rounded up to 2 MiB), as our daemon's refusals give it
+bench_need_mib() {
+    awk -v cur="$1" -v max="$2" 'BEGIN {
+        kib = cur * 1024 + 4 * (256 + 2 * max) + 1024
+        printf "%d\n", int((kib + 2047) / 2048) * 2 }'
+}
+
+# bench_light_trace SECONDS FILE: bench/traces/light.trace, its cycle
+# repeated for at least SECONDS, into FILE (a trace holds its last point
+# once it ends)
+bench_light_trace() {
+    awk -v want="$1" 'BEGIN { n = 0 }
+        NF && $1 !~ /^#/ { t[n] = $1; u[n] = $2; n++ }
+        END { if (n < 2 || t[n - 1] <= 0) exit 1
+              for (r = 0; r * t[n - 1] < want + t[n - 1]; r++)
+                  for (i = (r ? 1 : 0); i < n; i++) print r * t[n - 1] + t[i], u[i] }
+    ' "$top/bench/traces/light.trace" > "$2" || bench_die "no trace in bench/traces/light.trace"
+}

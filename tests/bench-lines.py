@@ -3,8 +3,12 @@
 each other.
 
 Usage:
-  bench-lines.py check NAME LINE   check one line of bench/NAME.sh
-  bench-lines.py selftest          every check against lines made to break it
+  bench-lines.py check NAME OUTPUT  check what bench/NAME.sh printed
+  bench-lines.py selftest           every check against lines made to break it
+
+A benchmark prints one line "NAME: <ours> vs <baseline> (ratio Nx)"
+first; policy prints further lines after it (one per strategy), which
+must be there, each in its place, and nothing else may.
 
 Each check has a name; `check` prints "FAIL: NAME: CHECK: detail" for each
 check the line breaks and exits 1 if any.  The figures are the ones the
@@ -191,21 +195,82 @@ def rebalance(m):
     ]
 
 
+# ---------------------------------------------------------------- policy
+
+POLICY = re.compile(
+    r"policy: (?P<auto>\d+) domains \(auto\) vs (?P<qmemman>\d+) \(qmemman-style\), "
+    r"(?P<static>\d+) \(static\) \(ratio " + RATIO + r"\)")
+POLICY_STRATEGY = (
+    r"{label}: (?P<started>\d+) started, 1 failed start \(needing (?P<need>\d+) MiB: "
+    r"(?P<free>\d+) MiB free, (?P<above>\d+) MiB above the floors\), (?P<fits>\d+) failed "
+    r"starts that would have fit at the floors; below need (?P<below>[0-9]+\.[0-9]{{3}}) "
+    "MiB\u00b7s, " r"(?P<oom>\d+) OOM kills, (?P<secs>\d+) s after the last start")
+POLICY_LINES = [re.compile(POLICY_STRATEGY.format(label=label))
+                for label in ("auto", "qmemman-style", "static")]
+
+
+def policy(m, *sides):
+    checks = []
+    secs = set()
+    for who, side in zip(("auto", "qmemman", "static"), sides):
+        f = {k: int(v) for k, v in side.groupdict().items() if k != "below"}
+        secs.add(f["secs"])
+        checks += [
+            (who + ": the count of the first line", f["started"] == int(m[who])),
+            (who + ": a failed start that would have fit is one the floors cover",
+             f["fits"] == (1 if f["free"] + f["above"] >= f["need"] else 0)),
+            (who + ": a start needs memory", f["need"] > 0),
+        ]
+    a = {k: float(v) for k, v in sides[0].groupdict().items()}
+    checks += [
+        ("the trace ran as long for every strategy", len(secs) == 1 and secs.pop() > 0),
+        ("auto: something started", int(m["auto"]) > 0),
+        # what admission promises: it refuses only what would not fit even
+        # with every auto domain at its floor
+        ("auto: no refused start would have fit at the floors", a["fits"] == 0),
+        # and the auto actor's: no guest lacks what it uses
+        ("auto: no guest went below its need or was OOM-killed",
+         a["below"] == 0 and a["oom"] == 0),
+        ("ratio = auto / qmemman-style",
+         ratio_agrees(m["ratio"], int(m["qmemman"]), int(m["auto"]))),
+    ]
+    return checks
+
+
+# name: (first line, its checks, the patterns of the lines after it)
 BENCHES = {
-    "claims": (CLAIMS, claims),
-    "storm": (STORM, storm),
-    "autoballoon": (AUTOBALLOON, autoballoon),
-    "stats": (STATS, stats),
-    "rebalance": (REBALANCE, rebalance),
+    "claims": (CLAIMS, claims, []),
+    "storm": (STORM, storm, []),
+    "autoballoon": (AUTOBALLOON, autoballoon, []),
+    "stats": (STATS, stats, []),
+    "rebalance": (REBALANCE, rebalance, []),
+    "policy": (POLICY, policy, POLICY_LINES),
 }
 
 
-def failed_checks(name, line):
-    pattern, checks = BENCHES[name]
-    m = pattern.fullmatch(line)
+def failed_checks(name, output):
+    pattern, checks, after = BENCHES[name]
+    lines = output.split("\n")
+    if len(lines) != 1 + len(after):
+        return ["%d lines" % (1 + len(after))]
+    m = pattern.fullmatch(lines[0])
     if not m:
         return ["the line parses"]
-    return [check for check, ok in checks(m) if not ok]
+    more = []
+    for i, (p, line) in enumerate(zip(after, lines[1:]), 2):
+        mm = p.fullmatch(line)
+        if not mm:
+            return ["line %d parses" % i]
+        more.append(mm)
+    return [check for check, ok in checks(m, *more) if not ok]
+
+
+def all_checks(name, output):
+    """every check of a benchmark, on output that parses"""
+    pattern, checks, after = BENCHES[name]
+    lines = output.split("\n")
+    return checks(pattern.fullmatch(lines[0]),
+                  *(p.fullmatch(line) for p, line in zip(after, lines[1:])))
 
 
 # ---------------------------------------------------------------- selftest
@@ -232,6 +297,16 @@ GOOD = {
     "rebalance": "rebalance: 1000 domains, 706 targets in 10.6 us (median of 2001 runs) vs "
                  "squeezed 1000 domains, 480 targets in 2.5 us (median of 2001 runs) "
                  "(ratio 0.2x)",
+    "policy": "policy: 18 domains (auto) vs 8 (qmemman-style), 2 (static) (ratio 2.2x)\n"
+              "auto: 18 started, 1 failed start (needing 86 MiB: 73 MiB free, 0 MiB above "
+              "the floors), 0 failed starts that would have fit at the floors; below need "
+              "0.000 MiB\u00b7s, 0 OOM kills, 60 s after the last start\n"
+              "qmemman-style: 8 started, 1 failed start (needing 86 MiB: 63 MiB free, 806 "
+              "MiB above the floors), 1 failed starts that would have fit at the floors; "
+              "below need 0.000 MiB\u00b7s, 0 OOM kills, 60 s after the last start\n"
+              "static: 2 started, 1 failed start (needing 518 MiB: 489 MiB free, 864 MiB "
+              "above the floors), 1 failed starts that would have fit at the floors; below "
+              "need 0.000 MiB\u00b7s, 0 OOM kills, 60 s after the last start",
 }
 
 # Lines made to break one check each: (bench, where, pattern, replacement,
@@ -316,6 +391,39 @@ BAD = [
     ("rebalance", "line", r"in 2\.5 us", "in 0.0 us", "times measured"),
     ("rebalance", "line", r"in 10\.6 us", "in 1060.0 us", "ours under 1 ms"),
     ("rebalance", "line", r"\(ratio 0\.2x\)", "(ratio 2.0x)", "ratio = squeezed us / ours us"),
+
+    ("policy", "line", r"\nstatic: .*", "", "4 lines"),
+    ("policy", "line", r"\(ratio 2\.2x\)", "(ratio 2.2)", "the line parses"),
+    ("policy", "line", r"qmemman-style: 8 started", "qmemman: 8 started", "line 3 parses"),
+    ("policy", "line", r"0\.000 MiB\u00b7s", "0 MiB\u00b7s", "line 2 parses"),
+    ("policy", "line", r"auto: 18 started", "auto: 17 started", "auto: the count of the first line"),
+    ("policy", "line", r"qmemman-style: 8 started", "qmemman-style: 9 started",
+     "qmemman: the count of the first line"),
+    ("policy", "line", r"static: 2 started", "static: 3 started",
+     "static: the count of the first line"),
+    ("policy", "line", r"0 failed starts", "1 failed starts",
+     "auto: a failed start that would have fit is one the floors cover"),
+    ("policy", "line", r"0 MiB above the floors\), 0 failed starts",
+     "20 MiB above the floors), 1 failed starts",
+     "auto: no refused start would have fit at the floors"),
+    ("policy", "line", r"63 MiB free, 806 MiB", "3 MiB free, 6 MiB",
+     "qmemman: a failed start that would have fit is one the floors cover"),
+    ("policy", "line", r"489 MiB free, 864 MiB", "9 MiB free, 8 MiB",
+     "static: a failed start that would have fit is one the floors cover"),
+    ("policy", "line", r"needing 86 MiB: 73", "needing 0 MiB: 73", "auto: a start needs memory"),
+    ("policy", "line", r"needing 86 MiB: 63", "needing 0 MiB: 63", "qmemman: a start needs memory"),
+    ("policy", "line", r"needing 518 MiB", "needing 0 MiB", "static: a start needs memory"),
+    ("policy", "line", r"60 s after the last start$", "50 s after the last start",
+     "the trace ran as long for every strategy"),
+    ("policy", "line", r"18 domains \(auto\) vs 8 \(qmemman-style\), 2 \(static\) \(ratio 2\.2x\)\n"
+     r"auto: 18", "0 domains (auto) vs 8 (qmemman-style), 2 (static) (ratio 0.0x)\nauto: 0",
+     "auto: something started"),
+    ("policy", "line", r"below need 0\.000", "below need 12.500",
+     "auto: no guest went below its need or was OOM-killed"),
+    ("policy", "line", r"0 OOM kills", "2 OOM kills",
+     "auto: no guest went below its need or was OOM-killed"),
+    ("policy", "line", r"\(ratio 2\.2x\)", "(ratio 9.0x)", "ratio = auto / qmemman-style"),
+
 ]
 
 
@@ -356,8 +464,8 @@ def selftest():
                   % (name, check, "; ".join(failed) or "nothing"))
             bad += 1
     # every check of every benchmark is shown to fail on some line
-    for name, (pattern, checks) in BENCHES.items():
-        for check, _ in checks(pattern.fullmatch(GOOD[name])):
+    for name in BENCHES:
+        for check, _ in all_checks(name, GOOD[name]):
             if (name, check) not in checked:
                 print("FAIL: selftest: %s: no line breaks '%s'" % (name, check))
                 bad += 1
@@ -372,10 +480,10 @@ def main():
     if len(sys.argv) != 4 or sys.argv[1] != "check" or sys.argv[2] not in BENCHES:
         print(__doc__, file=sys.stderr)
         return 2
-    name, line = sys.argv[2], sys.argv[3]
-    failed = failed_checks(name, line)
+    name, output = sys.argv[2], sys.argv[3]
+    failed = failed_checks(name, output)
     for check in failed:
-        print("FAIL: %s: %s: %s" % (name, check, line))
+        print("FAIL: %s: %s: %s" % (name, check, output))
     return 1 if failed else 0
 
 
