@@ -160,14 +160,29 @@ bench_need_mib() {
         printf "%d\n", int((kib + 2047) / 2048) * 2 }'
 }
 
-# bench_light_trace SECONDS FILE: bench/traces/light.trace, its cycle
-# repeated for at least SECONDS, into FILE (a trace holds its last point
-# once it ends)
+# bench_light_trace SECONDS FILE [COPIES]: bench/traces/light.trace, its
+# cycle repeated for at least SECONDS, into FILE (a trace holds its last
+# point once it ends).  With COPIES, FILE.1 to FILE.COPIES instead, copy
+# i starting (i - 1) / COPIES of the way into the cycle, as guests do that
+# run the same programs but were not all started at the same second.
 bench_light_trace() {
-    awk -v want="$1" 'BEGIN { n = 0 }
+    awk -v want="$1" -v out="$2" -v copies="${3:-0}" 'BEGIN { n = 0 }
         NF && $1 !~ /^#/ { t[n] = $1; u[n] = $2; n++ }
-        END { if (n < 2 || t[n - 1] <= 0) exit 1
-              for (r = 0; r * t[n - 1] < want + t[n - 1]; r++)
-                  for (i = (r ? 1 : 0); i < n; i++) print r * t[n - 1] + t[i], u[i] }
-    ' "$top/bench/traces/light.trace" > "$2" || bench_die "no trace in bench/traces/light.trace"
+        END {
+            if (n < 2 || t[n - 1] <= 0) exit 1
+            p = t[n - 1]
+            for (c = 1; c <= (copies ? copies : 1); c++) {
+                f = copies ? out "." c : out
+                off = copies ? (c - 1) * p / copies : 0
+                # the value at the offset, then the points after it
+                for (i = 1; i < n && t[i] < off; i++) ;
+                v = u[i - 1] + (u[i] - u[i - 1]) * (off - t[i - 1]) / (t[i] - t[i - 1])
+                printf "0 %.3f\n", v > f
+                for (r = 0; r * p < want + p + off; r++)
+                    for (j = 1; j < n; j++)
+                        if (r * p + t[j] > off)
+                            printf "%.3f %s\n", r * p + t[j] - off, u[j] > f
+                close(f)
+            }
+        }' "$top/bench/traces/light.trace" || bench_die "no trace in bench/traces/light.trace"
 }

@@ -7,8 +7,9 @@ Usage:
   bench-lines.py selftest           every check against lines made to break it
 
 A benchmark prints one line "NAME: <ours> vs <baseline> (ratio Nx)"
-first; policy prints further lines after it (one per strategy), which
-must be there, each in its place, and nothing else may.
+first; policy and rebalance print further lines after it (one per
+strategy; the actor's cycle), which must be there, each in its place, and
+nothing else may.
 
 Each check has a name; `check` prints "FAIL: NAME: CHECK: detail" for each
 check the line breaks and exits 1 if any.  The figures are the ones the
@@ -179,7 +180,7 @@ REBALANCE = re.compile(r"rebalance: " + REBALANCE_SIDE.format(p="o_") + r" vs sq
                        REBALANCE_SIDE.format(p="s_") + r" \(ratio " + RATIO + r"\)")
 
 
-def rebalance(m):
+def rebalance(m, c):
     d = {k: int(m[k]) for k in ("o_doms", "o_targets", "o_runs", "s_doms", "s_targets", "s_runs")}
     o_us, s_us = float(m["o_us"]), float(m["s_us"])
     return [
@@ -192,9 +193,29 @@ def rebalance(m):
         # the promise: a decision over the domains in well under 1 ms
         ("ours under 1 ms", o_us < 1000),
         ("ratio = squeezed us / ours us", ratio_agrees(m["ratio"], o_us, s_us)),
+    ] + actor_cycle(c)
+
+
+ACTOR_CYCLE = re.compile(
+    r"rebalance: actor cycle: (?P<n>\d+) auto domains on a simulated host "
+    r"\((?:all started|as many as started in (?P<limit>\d+) s, of (?P<want>\d+))\), "
+    r"(?P<ms>[0-9]+\.[0-9]) ms \(median of (?P<cycles>\d+) cycles\), "
+    r"(?P<written>\d+) targets written in them; (?P<started>\d+) started in "
+    r"(?P<secs>[0-9]+\.[0-9]) s")
+
+
+def actor_cycle(c):
+    n, cycles, written, started = (int(c[k]) for k in ("n", "cycles", "written", "started"))
+    partial = c["want"] is not None
+    return [
+        ("the cycles are over the domains that started", n == started),
+        ("the cycle ran over some domains", n > 0),
+        ("cycles measured", cycles > 0 and float(c["ms"]) > 0),
+        ("at most a target per domain and cycle", written <= n * cycles),
+        # fewer than asked for only because the time to start them ran out
+        ("fewer domains only when the time to start them ran out",
+         not partial or (n < int(c["want"]) and float(c["secs"]) >= int(c["limit"]))),
     ]
-
-
 
 # ---------------------------------------------------------------- policy
 
@@ -273,7 +294,7 @@ BENCHES = {
     "storm": (STORM, storm, []),
     "autoballoon": (AUTOBALLOON, autoballoon, []),
     "stats": (STATS, stats, []),
-    "rebalance": (REBALANCE, rebalance, []),
+    "rebalance": (REBALANCE, rebalance, [ACTOR_CYCLE]),
     "policy": (POLICY, policy, POLICY_LINES),
     "squeeze": (SQUEEZE, squeeze, []),
 }
@@ -327,7 +348,10 @@ GOOD = {
              "the guest's figures (ratio 17.8x)",
     "rebalance": "rebalance: 1000 domains, 706 targets in 10.6 us (median of 2001 runs) vs "
                  "squeezed 1000 domains, 480 targets in 2.5 us (median of 2001 runs) "
-                 "(ratio 0.2x)",
+                 "(ratio 0.2x)\n"
+                 "rebalance: actor cycle: 1000 auto domains on a simulated host (all "
+                 "started), 24.3 ms (median of 20 cycles), 412 targets written in them; "
+                 "1000 started in 46.2 s",
     "policy": "policy: 18 domains (auto) vs 8 (qmemman-style), 2 (static) (ratio 2.2x)\n"
               "auto: 18 started, 1 failed start (needing 86 MiB: 73 MiB free, 0 MiB above "
               "the floors), 0 failed starts that would have fit at the floors; below need "
@@ -424,6 +448,21 @@ BAD = [
     ("rebalance", "line", r"in 2\.5 us", "in 0.0 us", "times measured"),
     ("rebalance", "line", r"in 10\.6 us", "in 1060.0 us", "ours under 1 ms"),
     ("rebalance", "line", r"\(ratio 0\.2x\)", "(ratio 2.0x)", "ratio = squeezed us / ours us"),
+    ("rebalance", "line", r"\nrebalance: actor cycle:.*", "", "2 lines"),
+    ("rebalance", "line", r"\n", "\nrebalance: actor cycle: 1 auto domains\n", "2 lines"),
+    ("rebalance", "line", r"24\.3 ms", "24 ms", "line 2 parses"),
+    ("rebalance", "line", r"1000 auto domains", "999 auto domains",
+     "the cycles are over the domains that started"),
+    ("rebalance", "line", r"1000 auto domains on a simulated host \(all started\)",
+     "0 auto domains on a simulated host (all started)", "the cycle ran over some domains"),
+    ("rebalance", "line", r"24\.3 ms \(median of 20", "0.0 ms (median of 20", "cycles measured"),
+    ("rebalance", "line", r"median of 20 cycles", "median of 0 cycles", "cycles measured"),
+    ("rebalance", "line", r"412 targets written", "20001 targets written",
+     "at most a target per domain and cycle"),
+    ("rebalance", "line", r"\(all started\)", "(as many as started in 120 s, of 2000)",
+     "fewer domains only when the time to start them ran out"),
+    ("rebalance", "line", r"\(all started\)", "(as many as started in 120 s, of 900)",
+     "fewer domains only when the time to start them ran out"),
 
     ("policy", "line", r"\nstatic: .*", "", "4 lines"),
     ("policy", "line", r"\(ratio 2\.2x\)", "(ratio 2.2)", "the line parses"),

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Each benchmark on its small configuration (BENCH_SMALL=1): it must print
 # one line "NAME: <ours> vs <baseline> (ratio Nx)" first, and after it
-# exactly the lines its checker expects (none but for policy), whose
-# figures agree with each other (tests/bench-lines.py).  First the checker
-# itself: every check must fail on a line made to break it.
+# exactly the lines its checker expects (none but for policy and
+# rebalance), whose figures agree with each other (tests/bench-lines.py).
+# First the checker itself: every check must fail on a line made to break
+# it.
 #
 # Usage: bench-lines.sh SOURCE_ROOT BUILD_ROOT [NAME...]
 set -euo pipefail
