@@ -14,7 +14,9 @@
 # fixed time.  From the host: the domains running, the memory they
 # needed and the host did not back (below need, MiB·s: swapped), OOM
 # kills, and for each failed start whether free memory plus what the
-# running domains held above their floors would have covered it.
+# running domains held above their floors would have covered it; from
+# the daemon's log, the balloon targets set (by the auto actor, or
+# through setmem), the churn the guests' balloons went through.
 #
 # First line: policy: N domains (auto) vs M (qmemman-style), S (static)
 # (ratio N/M); then one line per strategy.
@@ -128,9 +130,9 @@ run_qmemman() {
 }
 
 # strategy NAME: on a fresh host -> "STARTED NEED FREE ABOVE FITS RUNNING
-# BELOW OOM"
+# BELOW OOM TARGETS"
 strategy() {
-    local s=$1 r
+    local s=$1 r targets
     bench_start "$s" "$conf" -- "${host[@]}"
     case $s in
         auto) r=$(run_virsh auto "$auto_xml" "$start_mib") ;;
@@ -140,7 +142,9 @@ strategy() {
     # the trace runs on for its time after the last start (qmemman.py
     # balanced for that long already)
     [ "$s" = qmemman ] || sleep "$seconds"
-    echo "$r $(guests)"
+    # every target set on the host, by the auto actor or through setmem
+    targets=$(grep -c -E ': (auto|balloon) target [0-9]' "$dir/log/libvirtd.log" || true)
+    echo "$r $(guests) $targets"
     bench_stop
 }
 
@@ -155,9 +159,9 @@ read -r -a s <<< "$static"
 [ "${q[5]}" = "${q[0]}" ] || bench_die "qmemman: the host runs ${q[5]} guests after ${q[0]} started"
 [ "${s[5]}" = "${s[0]}" ] || bench_die "static: the host runs ${s[5]} guests after ${s[0]} started"
 
-describe() {    # LABEL STARTED NEED FREE ABOVE FITS RUNNING BELOW OOM
-    printf '%s: %s started, 1 failed start (needing %s MiB: %s MiB free, %s MiB above the floors), %s failed starts that would have fit at the floors; below need %s MiB·s, %s OOM kills, %s s after the last start\n' \
-        "$1" "$2" "$3" "$4" "$5" "$6" "$8" "$9" "$seconds"
+describe() {    # LABEL STARTED NEED FREE ABOVE FITS RUNNING BELOW OOM TARGETS
+    printf '%s: %s started, 1 failed start (needing %s MiB: %s MiB free, %s MiB above the floors), %s failed starts that would have fit at the floors; %s targets set; below need %s MiB·s, %s OOM kills, %s s after the last start\n' \
+        "$1" "$2" "$3" "$4" "$5" "$6" "${10}" "$8" "$9" "$seconds"
 }
 echo "policy: ${a[0]} domains (auto) vs ${q[0]} (qmemman-style), ${s[0]} (static) (ratio $(ratio "${q[0]}" "${a[0]}"))"
 describe auto "${a[@]}"

@@ -225,7 +225,8 @@ POLICY = re.compile(
 POLICY_STRATEGY = (
     r"{label}: (?P<started>\d+) started, 1 failed start \(needing (?P<need>\d+) MiB: "
     r"(?P<free>\d+) MiB free, (?P<above>\d+) MiB above the floors\), (?P<fits>\d+) failed "
-    r"starts that would have fit at the floors; below need (?P<below>[0-9]+\.[0-9]{{3}}) "
+    r"starts that would have fit at the floors; (?P<targets>\d+) targets set; below need "
+    r"(?P<below>[0-9]+\.[0-9]{{3}}) "
     "MiB\u00b7s, " r"(?P<oom>\d+) OOM kills, (?P<secs>\d+) s after the last start")
 POLICY_LINES = [re.compile(POLICY_STRATEGY.format(label=label))
                 for label in ("auto", "qmemman-style", "static")]
@@ -244,6 +245,8 @@ def policy(m, *sides):
             (who + ": a start needs memory", f["need"] > 0),
         ]
     a = {k: float(v) for k, v in sides[0].groupdict().items()}
+    # static allocation moves nothing
+    checks.append(("static: no target set", int(sides[2]["targets"]) == 0))
     checks += [
         ("the trace ran as long for every strategy", len(secs) == 1 and secs.pop() > 0),
         ("auto: something started", int(m["auto"]) > 0),
@@ -354,14 +357,15 @@ GOOD = {
                  "1000 started in 46.2 s",
     "policy": "policy: 18 domains (auto) vs 8 (qmemman-style), 2 (static) (ratio 2.2x)\n"
               "auto: 18 started, 1 failed start (needing 86 MiB: 73 MiB free, 0 MiB above "
-              "the floors), 0 failed starts that would have fit at the floors; below need "
+              "the floors), 0 failed starts that would have fit at the floors; 6 targets set; "
+              "below need "
               "0.000 MiB\u00b7s, 0 OOM kills, 60 s after the last start\n"
               "qmemman-style: 8 started, 1 failed start (needing 86 MiB: 63 MiB free, 806 "
               "MiB above the floors), 1 failed starts that would have fit at the floors; "
-              "below need 0.000 MiB\u00b7s, 0 OOM kills, 60 s after the last start\n"
+              "131 targets set; below need 0.000 MiB\u00b7s, 0 OOM kills, 60 s after the last start\n"
               "static: 2 started, 1 failed start (needing 518 MiB: 489 MiB free, 864 MiB "
-              "above the floors), 1 failed starts that would have fit at the floors; below "
-              "need 0.000 MiB\u00b7s, 0 OOM kills, 60 s after the last start",
+              "above the floors), 1 failed starts that would have fit at the floors; 0 "
+              "targets set; below need 0.000 MiB\u00b7s, 0 OOM kills, 60 s after the last start",
     "squeeze": "squeeze: 1023 MiB from 4 idle auto domains, started in 0.56 s vs 0.51 s for "
                "their balloons to free 1024 MiB when asked directly (ratio 0.9x)",
 }
@@ -495,6 +499,8 @@ BAD = [
     ("policy", "line", r"0 OOM kills", "2 OOM kills",
      "auto: no guest went below its need or was OOM-killed"),
     ("policy", "line", r"\(ratio 2\.2x\)", "(ratio 9.0x)", "ratio = auto / qmemman-style"),
+    ("policy", "line", r"0 targets set", "3 targets set", "static: no target set"),
+    ("policy", "line", r"6 targets set", "6 targets", "line 2 parses"),
 
     ("squeeze", "line", r"0\.56 s", "0.6 s", "the line parses"),
     ("squeeze", "line", r"1023 MiB from 4", "0 MiB from 4",
