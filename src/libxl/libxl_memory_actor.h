@@ -19,42 +19,9 @@
 #pragma once
 
 #include <libxl.h>
-#include <libxml/xpath.h>
 
 #include "internal.h"
-#include "virbuffer.h"
-#include "virconf.h"
-#include "libxl_memory_policy.h"
-
-/* What the domain's actor still has to do, kept in the status XML so that
- * a restarted daemon carries on */
-typedef struct _libxlMemoryActorState libxlMemoryActorState;
-struct _libxlMemoryActorState {
-    unsigned long long targetKiB;   /* memory target in force, 0 = none yet */
-    unsigned long long setMs;       /* when it was set (wall clock) */
-    unsigned long long pagingKiB;   /* paging target, 0 = none */
-    unsigned long long dueMs;       /* when the paging target is due */
-    unsigned long long ceilingKiB;  /* auto: the last setmem, 0 = <memory> */
-    unsigned long long startedMs;   /* when the domain started */
-    pid_t pagerPid;                 /* 0 = no pager running */
-    unsigned int pagerRestarts;
-    unsigned long long pagerRetryMs;
-    unsigned long long clippedKiB;  /* auto: the maxmem a stuck balloon was
-                                     * clipped to (memory/static-max with
-                                     * it), 0 = not clipped */
-
-    /* not kept: rebuilt by the next decisions, or by this daemon only */
-    libxlMemoryPolicyAutoState autoState;
-    unsigned long long pagerSpawnMs; /* when this daemon forked the pager */
-};
-
-void
-libxlMemoryActorStateFormat(virBuffer *buf,
-                            const libxlMemoryActorState *state);
-
-int
-libxlMemoryActorStateParse(xmlXPathContextPtr ctxt,
-                           libxlMemoryActorState *state);
+#include "libxl_memory_actor_conf.h"
 
 typedef struct _libxlMemoryActor libxlMemoryActor;
 
@@ -62,13 +29,6 @@ struct _libxlDriverConfig;
 struct _libxlDriverPrivate;
 struct _virDomainObj;
 struct _virDomainDef;
-
-void
-libxlMemoryActorConfigDefault(struct _libxlDriverConfig *cfg);
-
-int
-libxlMemoryActorConfigLoad(struct _libxlDriverConfig *cfg,
-                           virConf *conf);
 
 unsigned long long
 libxlMemoryActorGuestsGiveKiB(void);
