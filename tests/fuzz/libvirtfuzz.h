@@ -1,0 +1,45 @@
+/*
+ * libvirtfuzz.h: what a libFuzzer target that calls into libvirt needs
+ *
+ * Include it once, in the target's file: it defines the target's
+ * LLVMFuzzerInitialize.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#pragma once
+
+#include <stdlib.h>
+
+#include "virerror.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+
+static void
+fuzzSilence(void *opaque G_GNUC_UNUSED,
+            virErrorPtr err G_GNUC_UNUSED)
+{
+}
+
+
+/* libvirt's error slots exist only after its global initialization.  The
+ * first error a thread reports allocates its slot for good: report one
+ * before fuzzing, so that libFuzzer's leak check (which runs when an
+ * input leaves more allocations than it found) sees only what an input
+ * really leaks.  Each input should end with virResetLastError(). */
+int
+LLVMFuzzerInitialize(int *argc G_GNUC_UNUSED,
+                     char ***argv G_GNUC_UNUSED)
+{
+    if (virInitialize() < 0)
+        abort();
+    virSetErrorFunc(NULL, fuzzSilence);
+    virReportErrorHelper(VIR_FROM_NONE, VIR_ERR_INTERNAL_ERROR,
+                         __FILE__, __FUNCTION__, __LINE__, "%s", "fuzzing starts");
+    virResetLastError();
+    return 0;
+}
