@@ -8,8 +8,10 @@
  */
 
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,22 +105,72 @@ libxl_wait_for_free_memory(libxl_ctx *ctx, uint32_t domid,
 }
 
 
-/* libxl returns a pointer that stays valid as long as the context, and
- * libvirt keeps it that long (cfg->verInfo) while also splitting the
- * capabilities string in place.  So every call gets its own copy, never
- * freed: a few hundred bytes per call, and libvirt calls this a handful
- * of times per daemon. */
+/* libxl builds the version info once per context, returns that same
+ * copy on every call and frees it with the context; libvirt relies on
+ * that (it keeps the pointer in cfg->verInfo and splits the capabilities
+ * string in place, so that later calls see the split string, as on a
+ * real host).  The copies live here, one per context. */
+typedef struct shim_version shim_version;
+struct shim_version {
+    libxl_ctx *ctx;
+    libxl_version_info info;
+    shim_version *next;
+};
+static pthread_mutex_t versions_lock = PTHREAD_MUTEX_INITIALIZER;
+static shim_version *versions;
+
+static void shim_version_fill(libxl_version_info *info);
+
 const libxl_version_info *
 libxl_get_version_info(libxl_ctx *ctx)
 {
-    libxl_version_info *info = calloc(1, sizeof(*info));
+    shim_version *v;
+
+    pthread_mutex_lock(&versions_lock);
+    for (v = versions; v && v->ctx != ctx; v = v->next)
+        ;
+    if (!v && (v = calloc(1, sizeof(*v)))) {
+        v->ctx = ctx;
+        shim_version_fill(&v->info);
+        v->next = versions;
+        versions = v;
+    }
+    pthread_mutex_unlock(&versions_lock);
+    return v ? &v->info : NULL;
+}
+
+
+int
+libxl_ctx_free(libxl_ctx *ctx)
+{
+    static int (*real_ctx_free)(libxl_ctx *);
+    shim_version **p;
+
+    pthread_mutex_lock(&versions_lock);
+    for (p = &versions; *p; p = &(*p)->next) {
+        if ((*p)->ctx == ctx) {
+            shim_version *v = *p;
+
+            *p = v->next;
+            libxl_version_info_dispose(&v->info);
+            free(v);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&versions_lock);
+    if (!real_ctx_free)
+        real_ctx_free = (int (*)(libxl_ctx *))dlsym(RTLD_NEXT, "libxl_ctx_free");
+    return real_ctx_free ? real_ctx_free(ctx) : 0;
+}
+
+
+static void
+shim_version_fill(libxl_version_info *info)
+{
     xensim_conn *c = xensim_shim_conn();
     xensim_dominfo dom0;
     uint64_t dom0_mib = 0;
 
-    (void)ctx;
-    if (!info)
-        return NULL;
     if (c && xensim_dominfo_get(c, 0, &dom0) == 0)
         dom0_mib = dom0.max_pages * 4 / 1024;
 
@@ -139,7 +191,6 @@ libxl_get_version_info(libxl_ctx *ctx)
                  dom0_mib, dom0_mib) < 0)
         info->commandline = NULL;
     info->build_id = strdup("0");
-    return info;
 }
 
 
