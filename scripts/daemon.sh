@@ -7,6 +7,12 @@
 #   scripts/daemon.sh stop DIR [--keep-host]
 #   scripts/daemon.sh uri DIR
 #
+# XENSIM_DAEMON_WRAPPER, if set, is a command (words split by the shell)
+# our daemon runs under, e.g. valgrind and its options; a slow wrapper
+# wants XENSIM_DAEMON_START_WAIT, the seconds a start waits for the
+# daemon's socket (default 30), and XENSIM_DAEMON_STOP_WAIT, the seconds a
+# stop waits for the daemon to exit before it kills it (default 10).
+#
 # DIR holds everything: the host's socket (DIR/xensim.sock), the daemon's
 # sockets (DIR/run), its configuration, state and logs.  The simulated
 # host is started only if it is not running yet, so it outlives a daemon
@@ -36,7 +42,7 @@ start_host() {
 
 wait_socket() {
     local dir=$1 log=$2 pid=$3 i
-    for i in $(seq 1 300); do
+    for i in $(seq 1 $(( ${XENSIM_DAEMON_START_WAIT:-30} * 10 ))); do
         [ -S "$dir/run/libvirt-sock" ] && return 0
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
@@ -69,9 +75,10 @@ CONF
     LD_LIBRARY_PATH=$libvirt_build/src \
     LIBVIRT_DIR_OVERRIDE=1 \
     setsid unshare --mount --propagation private \
-        sh -c 'mount --bind "$1" "$2" && mount --bind "$3" "$4" && exec "$5" -f "$6" -p "$7"' sh \
+        sh -c 'mount --bind "$1" "$2" && mount --bind "$3" "$4" && shift 4 && exec "$@"' sh \
         "$dir/var" "$prefix/var" "$dir/etc" "$prefix/etc/libvirt" \
-        "$libvirt_build/src/libvirtd" "$dir/libvirtd.conf" "$dir/libvirtd.pid" \
+        ${XENSIM_DAEMON_WRAPPER:-} \
+        "$libvirt_build/src/libvirtd" -f "$dir/libvirtd.conf" -p "$dir/libvirtd.pid" \
         > "$dir/log/libvirtd.stderr" 2>&1 < /dev/null &
     wait_socket "$dir" "$dir/log/libvirtd.log" $!
 }
@@ -89,7 +96,7 @@ stop_daemon() {
     pid=$(cat "$dir/libvirtd.pid" 2>/dev/null || true)
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
         kill -TERM "$pid" 2>/dev/null || true
-        for i in $(seq 1 100); do
+        for i in $(seq 1 $(( ${XENSIM_DAEMON_STOP_WAIT:-10} * 10 ))); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
         done
