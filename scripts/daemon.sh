@@ -70,13 +70,24 @@ CONF
     rm -f "$dir/run/libvirt-sock"
     # The libxl driver's directories and libxl.conf are fixed at build time
     # under the build's prefix: a private mount namespace puts DIR's there.
+    # The lock files of the consoles it serves go to /var/lock, compiled in
+    # too (virChrdevOpen; /run/lock on Debian): DIR's lock/ covers it there,
+    # so that they stay off the host.  A booted Debian always has
+    # /run/lock (systemd's tmpfiles make it); a container that never
+    # booted may lack it, and it is made as tmpfiles would make it.
+    local lockdir
+    lockdir=$(realpath -m /var/lock)
+    [ -d "$lockdir" ] || mkdir -p -m 1777 "$lockdir"
+    mkdir -p "$dir/lock"
     XENSIM_SOCKET=$dir/xensim.sock \
     LD_PRELOAD=$preload \
     LD_LIBRARY_PATH=$libvirt_build/src \
     LIBVIRT_DIR_OVERRIDE=1 \
     setsid unshare --mount --propagation private \
-        sh -c 'mount --bind "$1" "$2" && mount --bind "$3" "$4" && shift 4 && exec "$@"' sh \
+        sh -c 'mount --bind "$1" "$2" && mount --bind "$3" "$4" &&
+               mount --bind "$5" "$6" && shift 6 && exec "$@"' sh \
         "$dir/var" "$prefix/var" "$dir/etc" "$prefix/etc/libvirt" \
+        "$dir/lock" "$lockdir" \
         ${XENSIM_DAEMON_WRAPPER:-} \
         "$libvirt_build/src/libvirtd" -f "$dir/libvirtd.conf" -p "$dir/libvirtd.pid" \
         > "$dir/log/libvirtd.stderr" 2>&1 < /dev/null &

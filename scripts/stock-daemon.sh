@@ -29,7 +29,10 @@
 #   /run          a fresh tmpfs. It hides the host's runtime sockets (D-Bus,
 #                 systemd, polkit), so the daemon cannot talk to them, and
 #                 takes /run/libvirtd.pid and friends. /var/run is a symlink
-#                 to /run on Debian 12, so it is covered too.
+#                 to /run on Debian 12, so it is covered too; so is
+#                 /var/lock (/run/lock, made in the tmpfs as a booted
+#                 system has it), where the daemon locks the consoles it
+#                 serves.
 #   /etc/libvirt       <- DIR/etc    (package defaults + our libvirtd.conf,
 #                                     libxl.conf; persistent domain configs)
 #   /run/libvirt       <- DIR/run    (sockets, libxl/ status XML: kept across
@@ -437,6 +440,11 @@ namespace_exec() {
         mkdir -p "$target"  # into the overlay or tmpfs, not the host
         mount -n --bind "$src" "$target"
     done
+    # /var/lock is /run/lock on Debian 12, where a booted system's
+    # tmpfiles (legacy.conf) make it, world-writable and sticky: the
+    # daemon puts the lock file of a console it serves there
+    # (virChrdevOpen), and without it every `virsh console` fails
+    mkdir -p -m 1777 /run/lock
 
     cd /
     export LIBVIRT_DRIVER_DIR=$dir/drivers
