@@ -6,7 +6,8 @@
  * one host and every operation is atomic against the others, as a
  * hypercall is.  It also plays the guests' kernels: it acts on the
  * xenstore keys a real guest watches (memory/target for the balloon
- * driver, control/shutdown).  Pagers are processes of their own
+ * driver, control/shutdown), and serves their consoles as xenconsoled
+ * does (xensimd_console.c).  Pagers are processes of their own
  * (xensim-pager), as xenpaging is.
  *
  * This library is free software; you can redistribute it and/or
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -320,12 +322,20 @@ xensimd_run(const xensimd_config *cfg, int ready_fd)
     xensim_xs_limits limits;
     struct sigaction sa = { .sa_handler = xensimd_on_signal };
     struct pollfd *fds = NULL;
+    struct rlimit nofile;
     xensimd d;
     int rc;
     size_t i;
 
     memset(&d, 0, sizeof(d));
     d.cfg = *cfg;
+    d.console_epfd = -1;
+    /* every domain's console holds two descriptors (xensimd_console.c):
+     * a host of a thousand domains needs more than a shell's default */
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     if ((rc = xensim_host_init(&d.host, &cfg->host)) < 0)
         return rc;
     xensim_xs_limits_default(&limits);
@@ -352,7 +362,7 @@ xensimd_run(const xensimd_config *cfg, int ready_fd)
 
     d.last_ns = xensimd_now_ns();
     while (!d.stop && !xensimd_signalled) {
-        struct pollfd *nfds = realloc(fds, (d.nclients + 1) * sizeof(*fds));
+        struct pollfd *nfds = realloc(fds, (d.nclients + 2) * sizeof(*fds));
 
         if (!nfds) {
             rc = -ENOMEM;
@@ -368,12 +378,19 @@ xensimd_run(const xensimd_config *cfg, int ready_fd)
                 fds[i + 1].events |= POLLOUT;
         }
 
-        if (poll(fds, d.nclients + 1, TICK_MS) < 0 && errno != EINTR) {
+        /* every console is behind this one (poll skips it while -1) */
+        fds[d.nclients + 1].fd = xensimd_console_fd(&d);
+        fds[d.nclients + 1].events = POLLIN;
+
+        if (poll(fds, d.nclients + 2, TICK_MS) < 0 && errno != EINTR) {
             rc = -errno;
             break;
         }
 
         xensimd_advance(&d);
+
+        if (fds[d.nclients + 1].revents & POLLIN)
+            xensimd_console_io(&d);
 
         /* clients first: an accept may move the array */
         for (i = 0; i < d.nclients; i++) {
@@ -408,6 +425,7 @@ xensimd_run(const xensimd_config *cfg, int ready_fd)
     for (i = 0; i < d.npresets; i++)
         free(d.presets[i].trace);
     free(d.presets);
+    xensimd_console_close_all(&d);
     if (d.listen_fd >= 0) {
         close(d.listen_fd);
         unlink(cfg->socket_path);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "xensimd.h"
@@ -63,6 +64,9 @@ typedef struct {
     xensim_trace *trace;
 } xensimd_preset;
 
+/* A domain's console: its pty and the guest's end of it (xensimd_console.c) */
+typedef struct xensimd_console xensimd_console;
+
 typedef struct {
     xensimd_config cfg;
     xensim_host host;
@@ -77,6 +81,9 @@ typedef struct {
     size_t nguests;
     xensimd_preset *presets;
     size_t npresets;
+    xensimd_console **consoles;
+    size_t nconsoles;
+    int console_epfd;           /* the consoles' epoll set, -1 = none yet */
     uint64_t last_ns;
     uint64_t populate_busy_ns;  /* the host's population is booked until then */
     bool stop;
@@ -100,3 +107,16 @@ void xensimd_guest_saw_write(xensimd *d, const char *path, const char *value,
 void xensimd_guest_shutdowns(xensimd *d, uint64_t now);
 void xensimd_guest_conn_gone(xensimd *d, uint64_t conn);
 void xensimd_guest_records(xensimd *d, uint64_t now);
+
+/* xensimd_console.c: the consoles, as xenconsoled serves them.  A pty
+ * for each domain created (a domain whose pty cannot be made has none),
+ * its path published once the toolstack wrote the console's frontend,
+ * closed when the domain dies. */
+int xensimd_console_open(xensimd *d, uint32_t domid, const char *name, bool hvm);
+void xensimd_console_saw_write(xensimd *d, uint32_t caller, const char *path);
+void xensimd_console_close(xensimd *d, uint32_t domid);
+void xensimd_console_close_all(xensimd *d);
+/* The descriptor to poll for input (-1: no console yet), and a pass
+ * over the consoles that are ready */
+int xensimd_console_fd(xensimd *d);
+void xensimd_console_io(xensimd *d);

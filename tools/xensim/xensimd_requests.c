@@ -146,8 +146,10 @@ xensimd_domain_op(xensimd *d, uint32_t op, xensim_reader *r, xensim_writer *w)
         if (dom && g && (g->flags & XENSIM_GUEST_DIES_SLOWLY)) {
             if (dom->dying)
                 return 0;
-            if ((rc = xensim_domain_kill(&d->host, domid)) == 0)
+            if ((rc = xensim_domain_kill(&d->host, domid)) == 0) {
                 xensim_xs_release_domain(d->xs, domid);
+                xensimd_console_close(d, domid);
+            }
             return rc;
         }
         if (dom && dom->dying) {
@@ -158,6 +160,7 @@ xensimd_domain_op(xensimd *d, uint32_t op, xensim_reader *r, xensim_writer *w)
         if (rc == 0) {
             xensimd_userdata_forget(d, domid);
             xensimd_guest_forget(d, domid);
+            xensimd_console_close(d, domid);
         }
         return rc;
     }
@@ -550,6 +553,7 @@ xensimd_xs_op(xensimd *d, xensimd_client *c, uint32_t op,
                 xensimd_guest_saw_write(d, path, copy, len);
                 free(copy);
             }
+            xensimd_console_saw_write(d, c->domid, path);
         }
         break;
     case XENSIM_OP_XS_MKDIR:
@@ -694,6 +698,8 @@ xensimd_dispatch(xensimd *d, xensimd_client *c, xensim_reader *r,
         rc = xensim_domain_create(&d->host, name, uuid, type, vcpus, &domid);
         if (rc == 0) {
             xensimd_preset_apply(d, domid, name);
+            /* xenconsoled's pty: a domain without one still runs */
+            xensimd_console_open(d, domid, name, type == XENSIM_DOMAIN_HVM);
             xensim_xs_introduce_domain(d->xs, domid);
             xensim_put_u32(w, domid);
         }

@@ -5,7 +5,8 @@
  * and xenstore, in the same order, with the simulated host in their place:
  * the xenstore layout of libxl__domain_make(), the memory sizes of
  * libxl__build_pre() and libxl__build_post(), the claim and population of
- * xc_dom_boot_mem_init(), the targets of libxl_set_memory_target().
+ * xc_dom_boot_mem_init(), the targets of libxl_set_memory_target(), the
+ * primary console of domcreate_launch_dm() (console.c).
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -141,9 +142,9 @@ shim_xs_printf(xensim_conn *c, const char *path, const char *fmt, ...)
 }
 
 
-static int
-shim_xs_mknod(xensim_conn *c, const char *path,
-              const struct xs_permissions *perms, unsigned int n)
+int
+xensim_shim_xs_mknod(xensim_conn *c, const char *path,
+                     const struct xs_permissions *perms, unsigned int n)
 {
     xensim_writer args;
     uint8_t *reply;
@@ -214,11 +215,11 @@ shim_domain_make_xenstore(xensim_conn *c, uint32_t domid, const char *name,
     xensim_xs_path_op(c, XENSIM_OP_XS_RM, vm_path);
     xensim_xs_path_op(c, XENSIM_OP_XS_RM, libxl_path);
 
-    rc |= shim_xs_mknod(c, dom_path, roperm, 2);
-    rc |= shim_xs_mknod(c, vm_path, roperm, 2);
-    rc |= shim_xs_mknod(c, libxl_path, noperm, 1);
+    rc |= xensim_shim_xs_mknod(c, dom_path, roperm, 2);
+    rc |= xensim_shim_xs_mknod(c, vm_path, roperm, 2);
+    rc |= xensim_shim_xs_mknod(c, libxl_path, noperm, 1);
     snprintf(path, sizeof(path), "%s/device", libxl_path);
-    rc |= shim_xs_mknod(c, path, noperm, 1);
+    rc |= xensim_shim_xs_mknod(c, path, noperm, 1);
     snprintf(path, sizeof(path), "%s/vm", dom_path);
     rc |= shim_xs_write(c, path, vm_path);
     snprintf(path, sizeof(path), "%s/name", dom_path);
@@ -232,21 +233,21 @@ shim_domain_make_xenstore(xensim_conn *c, uint32_t domid, const char *name,
         static const char *const ro_nodes[] = { "cpu", "memory", "device", "control" };
 
         snprintf(path, sizeof(path), "%s/%s", dom_path, ro_nodes[i]);
-        rc |= shim_xs_mknod(c, path, roperm, 2);
+        rc |= xensim_shim_xs_mknod(c, path, roperm, 2);
     }
     if (type == LIBXL_DOMAIN_TYPE_HVM) {
         snprintf(path, sizeof(path), "%s/hvmloader", dom_path);
-        rc |= shim_xs_mknod(c, path, roperm, 2);
+        rc |= xensim_shim_xs_mknod(c, path, roperm, 2);
     }
     for (i = 0; i < sizeof(rw_nodes) / sizeof(rw_nodes[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", dom_path, rw_nodes[i]);
-        rc |= shim_xs_mknod(c, path, rwperm, 1);
+        rc |= xensim_shim_xs_mknod(c, path, rwperm, 1);
     }
     if (type == LIBXL_DOMAIN_TYPE_HVM) {
         snprintf(path, sizeof(path), "%s/control/feature-s3", dom_path);
-        rc |= shim_xs_mknod(c, path, rwperm, 1);
+        rc |= xensim_shim_xs_mknod(c, path, rwperm, 1);
         snprintf(path, sizeof(path), "%s/control/feature-s4", dom_path);
-        rc |= shim_xs_mknod(c, path, rwperm, 1);
+        rc |= xensim_shim_xs_mknod(c, path, rwperm, 1);
     }
     return rc ? -EIO : 0;
 }
@@ -337,8 +338,6 @@ libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
     bool claim = false;
     int rc;
 
-    (void)ctx;
-    (void)aop_console_how;
     if (ao_how) {
         xensim_shim_log("libxl_domain_create_new: asynchronous creation is not simulated");
         return ERROR_INVAL;
@@ -443,7 +442,15 @@ libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
         goto fail;
     }
 
+    /* domcreate_launch_dm() adds the primary console, HVM or not;
+     * domcreate_attach_devices() waits for xenconsoled's tty; the console
+     * is reported before the creation completes */
+    if ((rc = xensim_shim_console_add(c, domid)) < 0 ||
+        (rc = xensim_shim_console_wait(c, domid)) < 0)
+        goto fail;
+
     *domid_out = domid;
+    xensim_shim_console_available(ctx, domid, aop_console_how);
     return 0;
 
  fail:

@@ -107,6 +107,18 @@ shim_deliver(const shim_pending *p)
 }
 
 
+/* An event for the application's hooks, as libxl__event_occurred()
+ * hands it over */
+void
+xensim_shim_event_occurs(libxl_ctx *ctx, uint32_t domid, libxl_ev_user for_user,
+                         libxl_event_type type)
+{
+    shim_pending p = { ctx, domid, for_user, type, 0 };
+
+    shim_deliver(&p);
+}
+
+
 /* Compare every enabled generator with the host; collect what to deliver
  * under the lock, deliver without it (a handler may disable generators) */
 static void

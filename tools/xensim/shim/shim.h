@@ -17,6 +17,7 @@
 #pragma once
 
 #include <libxl.h>
+#include <xenstore.h>
 
 #include "xensim_client.h"
 
@@ -33,3 +34,19 @@ void xensim_shim_log(const char *fmt, ...)
 /* libxl's dominfo from the simulated host's */
 void xensim_shim_dominfo(const xensim_dominfo *in, libxl_dominfo *out);
 
+
+/* events.c: an event for the hooks the application registered */
+void xensim_shim_event_occurs(libxl_ctx *ctx, uint32_t domid,
+                              libxl_ev_user for_user, libxl_event_type type);
+
+/* domain.c: a xenstore node created with @perms */
+int xensim_shim_xs_mknod(xensim_conn *c, const char *path,
+                         const struct xs_permissions *perms, unsigned int n);
+
+/* console.c: a new domain's primary console, as libxl creates it: its
+ * frontend written, xenconsoled's tty waited for (< 0 if it never came),
+ * then the console reported to the application */
+int xensim_shim_console_add(xensim_conn *c, uint32_t domid);
+int xensim_shim_console_wait(xensim_conn *c, uint32_t domid);
+void xensim_shim_console_available(libxl_ctx *ctx, uint32_t domid,
+                                   const libxl_asyncprogress_how *how);

@@ -33,14 +33,6 @@ libxl_cdrom_insert(libxl_ctx *ctx, uint32_t domid, libxl_device_disk *disk,
 
 
 int
-libxl_console_get_tty(libxl_ctx *ctx, uint32_t domid, int cons_num,
-                      libxl_console_type type, char **path)
-{
-    return shim_unsupported(__func__);
-}
-
-
-int
 libxl_device_channel_getinfo(libxl_ctx *ctx, uint32_t domid,
                              const libxl_device_channel *channel,
                              libxl_channelinfo *channelinfo)
