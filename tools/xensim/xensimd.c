@@ -114,7 +114,7 @@ xensimd_flush_client(xensimd_client *c)
 }
 
 
-static void
+void
 xensimd_deliver_events(xensimd *d)
 {
     size_t i;
@@ -173,7 +173,7 @@ xensimd_advance(xensimd *d)
 
 
 /* Handle every complete frame in the client's input buffer */
-static void
+void
 xensimd_client_input(xensimd *d, xensimd_client *c)
 {
     size_t pos = 0;
@@ -248,19 +248,14 @@ xensimd_client_read(xensimd *d, xensimd_client *c)
 }
 
 
-static void
-xensimd_accept(xensimd *d)
+xensimd_client *
+xensimd_add_client(xensimd *d, int fd)
 {
     xensimd_client *clients;
     xensimd_client *c;
-    int fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-    if (fd < 0)
-        return;
-    if (!(clients = realloc(d->clients, (d->nclients + 1) * sizeof(*clients)))) {
-        close(fd);
-        return;
-    }
+    if (!(clients = realloc(d->clients, (d->nclients + 1) * sizeof(*clients))))
+        return NULL;
     d->clients = clients;
     c = &d->clients[d->nclients++];
     memset(c, 0, sizeof(*c));
@@ -268,6 +263,17 @@ xensimd_accept(xensimd *d)
     c->id = ++d->next_client_id;
     c->domid = XENSIMD_NOBODY;
     xensim_writer_init(&c->out);
+    return c;
+}
+
+
+static void
+xensimd_accept(xensimd *d)
+{
+    int fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+    if (fd >= 0 && !xensimd_add_client(d, fd))
+        close(fd);
 }
 
 
@@ -317,9 +323,55 @@ xensimd_listen(const char *path)
 
 
 int
-xensimd_run(const xensimd_config *cfg, int ready_fd)
+xensimd_init(xensimd *d, const xensimd_config *cfg)
 {
     xensim_xs_limits limits;
+    int rc;
+
+    memset(d, 0, sizeof(*d));
+    d->cfg = *cfg;
+    d->console_epfd = -1;
+    d->listen_fd = -1;
+    if ((rc = xensim_host_init(&d->host, &cfg->host)) < 0)
+        return rc;
+    xensim_xs_limits_default(&limits);
+    if (cfg->node_size_max)
+        limits.node_size_max = cfg->node_size_max;
+    if (!(d->xs = xensim_xs_new(&limits))) {
+        xensim_host_clear(&d->host);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+
+void
+xensimd_clear(xensimd *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->nclients; i++)
+        d->clients[i].closing = true;
+    xensimd_reap_clients(d);
+    free(d->clients);
+    for (i = 0; i < d->nuserdata; i++) {
+        free(d->userdata[i].name);
+        free(d->userdata[i].data);
+    }
+    free(d->userdata);
+    free(d->guests);
+    for (i = 0; i < d->npresets; i++)
+        free(d->presets[i].trace);
+    free(d->presets);
+    xensimd_console_close_all(d);
+    xensim_xs_free(d->xs);
+    xensim_host_clear(&d->host);
+}
+
+
+int
+xensimd_run(const xensimd_config *cfg, int ready_fd)
+{
     struct sigaction sa = { .sa_handler = xensimd_on_signal };
     struct pollfd *fds = NULL;
     struct rlimit nofile;
@@ -327,24 +379,14 @@ xensimd_run(const xensimd_config *cfg, int ready_fd)
     int rc;
     size_t i;
 
-    memset(&d, 0, sizeof(d));
-    d.cfg = *cfg;
-    d.console_epfd = -1;
     /* every domain's console holds two descriptors (xensimd_console.c):
      * a host of a thousand domains needs more than a shell's default */
     if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
         nofile.rlim_cur = nofile.rlim_max;
         setrlimit(RLIMIT_NOFILE, &nofile);
     }
-    if ((rc = xensim_host_init(&d.host, &cfg->host)) < 0)
+    if ((rc = xensimd_init(&d, cfg)) < 0)
         return rc;
-    xensim_xs_limits_default(&limits);
-    if (cfg->node_size_max)
-        limits.node_size_max = cfg->node_size_max;
-    if (!(d.xs = xensim_xs_new(&limits))) {
-        xensim_host_clear(&d.host);
-        return -ENOMEM;
-    }
     if ((d.listen_fd = xensimd_listen(cfg->socket_path)) < 0) {
         rc = d.listen_fd;
         goto cleanup;
@@ -411,26 +453,11 @@ xensimd_run(const xensimd_config *cfg, int ready_fd)
         xensimd_flush_client(&d.clients[i]);
 
  cleanup:
-    for (i = 0; i < d.nclients; i++)
-        d.clients[i].closing = true;
-    xensimd_reap_clients(&d);
-    free(d.clients);
     free(fds);
-    for (i = 0; i < d.nuserdata; i++) {
-        free(d.userdata[i].name);
-        free(d.userdata[i].data);
-    }
-    free(d.userdata);
-    free(d.guests);
-    for (i = 0; i < d.npresets; i++)
-        free(d.presets[i].trace);
-    free(d.presets);
-    xensimd_console_close_all(&d);
     if (d.listen_fd >= 0) {
         close(d.listen_fd);
         unlink(cfg->socket_path);
     }
-    xensim_xs_free(d.xs);
-    xensim_host_clear(&d.host);
+    xensimd_clear(&d);
     return rc;
 }

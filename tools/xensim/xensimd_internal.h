@@ -95,6 +95,14 @@ typedef struct {
 
 uint64_t xensimd_now_ns(void);
 
+/* xensimd.c: the daemon's state without its socket, its clients and
+ * their requests (what xensimd_run serves, and what a fuzzer drives) */
+int xensimd_init(xensimd *d, const xensimd_config *cfg);
+void xensimd_clear(xensimd *d);
+xensimd_client *xensimd_add_client(xensimd *d, int fd);
+void xensimd_client_input(xensimd *d, xensimd_client *c);
+void xensimd_deliver_events(xensimd *d);
+
 /* xensimd_requests.c: one request from a client, its reply in @w */
 int xensimd_dispatch(xensimd *d, xensimd_client *c, xensim_reader *r,
                      xensim_writer *w);

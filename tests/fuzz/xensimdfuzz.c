@@ -1,0 +1,94 @@
+/*
+ * xensimdfuzz.c: libFuzzer target for the simulated host's protocol
+ *
+ * Every test, benchmark and preloaded daemon talks to xensimd over its
+ * socket, and guests' connections are as hostile as guests.  The input is
+ * what three connections send, in chunks: dom0's, a guest's (domid 1) and
+ * one that has not said hello.  Each chunk goes through the daemon's own
+ * framing and dispatch; after each, the host's memory must still add up
+ * (xensim_host_check) whatever was asked.
+ *
+ * Input: records of [client byte][16-bit little-endian length][bytes].
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xensimd_internal.h"
+
+#define FUZZ_CLIENTS 3
+#define FUZZ_RECORDS_MAX 64
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+
+static void
+fuzzFeed(xensimd *d, size_t index, const uint8_t *bytes, size_t len)
+{
+    xensimd_client *c = &d->clients[index];
+    const char *broken;
+
+    if (c->closing || len == 0)
+        return;
+    if (c->incap - c->inlen < len) {
+        size_t cap = c->inlen + len;
+        uint8_t *in = realloc(c->in, cap);
+
+        if (!in)
+            abort();
+        c->in = in;
+        c->incap = cap;
+    }
+    memcpy(c->in + c->inlen, bytes, len);
+    c->inlen += len;
+    xensimd_client_input(d, c);
+    xensimd_deliver_events(d);
+    if ((broken = xensim_host_check(&d->host))) {
+        fprintf(stderr, "the host's books are broken: %s\n", broken);
+        abort();
+    }
+}
+
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    xensimd_config cfg;
+    xensimd d;
+    size_t pos = 0;
+    size_t records = 0;
+    size_t i;
+
+    xensimd_config_default(&cfg);
+    cfg.socket_path = "/nonexistent/xensimdfuzz.sock";
+    if (xensimd_init(&d, &cfg) < 0)
+        abort();
+    /* no descriptors: replies and events queue up, never written */
+    for (i = 0; i < FUZZ_CLIENTS; i++) {
+        if (!xensimd_add_client(&d, -1))
+            abort();
+    }
+    d.clients[0].domid = 0;
+    d.clients[1].domid = 1;
+
+    while (size - pos >= 3 && records++ < FUZZ_RECORDS_MAX) {
+        size_t index = data[pos] % FUZZ_CLIENTS;
+        size_t len = (size_t)data[pos + 1] | (size_t)data[pos + 2] << 8;
+
+        pos += 3;
+        if (len > size - pos)
+            len = size - pos;
+        fuzzFeed(&d, index, data + pos, len);
+        pos += len;
+    }
+
+    xensimd_clear(&d);
+    return 0;
+}
