@@ -142,7 +142,8 @@ out=$(console_session cpv 'send=\r' "expect=cpv login: " "send=again-$token\r" \
     fail "cpv: a second virsh console session: $out"
 
 # --- a client that floods the line and never reads wedges nothing -----------
-# It types lines into the guest's pty as fast as the line takes them and
+# It types lines (most of them empty, each echoed with a prompt) into the
+# guest's pty as fast as the line takes them and
 # reads none of the echoes; the host is asked for its domains while it
 # floods. Then it stops typing and holds the pty open, still reading
 # nothing, while a virsh console session runs beside it.
@@ -154,7 +155,8 @@ def on_usr1(signum, frame):
     global stop
     stop = True
 signal.signal(signal.SIGUSR1, on_usr1)
-line = b"x" * 99 + b"\r"
+# bare CRs too: each one echoes a line break and a new prompt
+line = b"x" * 49 + b"\r" * 51
 sent = 0
 told = False
 while not stop:

@@ -185,7 +185,13 @@ xensimd_console_emit(xensimd_console *con, const char *s, size_t len)
     }
     room = con->outcap - con->outlen;
     if (len > room) {
+        /* at least the older half goes at once: a client flooding the
+         * line (every CR echoes a newline and a prompt) then costs one
+         * move per half buffer, not one per emit */
         size_t old = len - room;
+
+        if (old < con->outlen / 2)
+            old = con->outlen / 2;
 
         memmove(con->out, con->out + old, con->outlen - old);
         con->outlen -= old;
