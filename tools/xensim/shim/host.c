@@ -121,29 +121,64 @@ static shim_version *versions;
 
 static void shim_version_fill(libxl_version_info *info);
 
+static shim_version *
+shim_version_find(libxl_ctx *ctx)
+{
+    shim_version *v;
+
+    for (v = versions; v && v->ctx != ctx; v = v->next)
+        ;
+    return v;
+}
+
+
+/* Filled outside the lock (it asks the simulated host for dom0), so that
+ * no caller waits on another's round trip; the first copy in wins */
 const libxl_version_info *
 libxl_get_version_info(libxl_ctx *ctx)
 {
     shim_version *v;
+    shim_version *fresh;
 
     pthread_mutex_lock(&versions_lock);
-    for (v = versions; v && v->ctx != ctx; v = v->next)
-        ;
-    if (!v && (v = calloc(1, sizeof(*v)))) {
-        v->ctx = ctx;
-        shim_version_fill(&v->info);
-        v->next = versions;
-        versions = v;
+    v = shim_version_find(ctx);
+    pthread_mutex_unlock(&versions_lock);
+    if (v)
+        return &v->info;
+
+    if (!(fresh = calloc(1, sizeof(*fresh))))
+        return NULL;
+    fresh->ctx = ctx;
+    shim_version_fill(&fresh->info);
+
+    pthread_mutex_lock(&versions_lock);
+    if (!(v = shim_version_find(ctx))) {
+        fresh->next = versions;
+        versions = v = fresh;
+        fresh = NULL;
     }
     pthread_mutex_unlock(&versions_lock);
-    return v ? &v->info : NULL;
+    if (fresh) {
+        libxl_version_info_dispose(&fresh->info);
+        free(fresh);
+    }
+    return &v->info;
+}
+
+
+static int (*real_ctx_free)(libxl_ctx *);
+
+static void
+shim_find_ctx_free(void)
+{
+    real_ctx_free = (int (*)(libxl_ctx *))dlsym(RTLD_NEXT, "libxl_ctx_free");
 }
 
 
 int
 libxl_ctx_free(libxl_ctx *ctx)
 {
-    static int (*real_ctx_free)(libxl_ctx *);
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     shim_version **p;
 
     pthread_mutex_lock(&versions_lock);
@@ -158,8 +193,7 @@ libxl_ctx_free(libxl_ctx *ctx)
         }
     }
     pthread_mutex_unlock(&versions_lock);
-    if (!real_ctx_free)
-        real_ctx_free = (int (*)(libxl_ctx *))dlsym(RTLD_NEXT, "libxl_ctx_free");
+    pthread_once(&once, shim_find_ctx_free);
     return real_ctx_free ? real_ctx_free(ctx) : 0;
 }
 
