@@ -11,7 +11,9 @@
 # our daemon runs under, e.g. valgrind and its options; a slow wrapper
 # wants XENSIM_DAEMON_START_WAIT, the seconds a start waits for the
 # daemon's socket (default 30), and XENSIM_DAEMON_STOP_WAIT, the seconds a
-# stop waits for the daemon to exit before it kills it (default 10).
+# stop waits for the daemon to exit before it kills it (default 30; a
+# daemon that had to be killed makes the stop fail, its host stopped all
+# the same).
 #
 # DIR holds everything: the host's socket (DIR/xensim.sock), the daemon's
 # sockets (DIR/run), its configuration, state and logs.  The simulated
@@ -107,11 +109,16 @@ stop_daemon() {
     pid=$(cat "$dir/libvirtd.pid" 2>/dev/null || true)
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
         kill -TERM "$pid" 2>/dev/null || true
-        for i in $(seq 1 $(( ${XENSIM_DAEMON_STOP_WAIT:-10} * 10 ))); do
+        for i in $(seq 1 $(( ${XENSIM_DAEMON_STOP_WAIT:-30} * 10 ))); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
         done
-        kill -KILL "$pid" 2>/dev/null || true
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -KILL "$pid" 2>/dev/null || true
+            rm -f "$dir/libvirtd.pid"
+            echo "daemon: libvirtd $pid did not exit on SIGTERM; killed" >&2
+            return 1
+        fi
     fi
     rm -f "$dir/libvirtd.pid"
 }
@@ -157,11 +164,12 @@ case $cmd in
         if [ "$(cat "$dir/flavour" 2>/dev/null)" = stock ]; then
             "$top/scripts/stock-daemon.sh" stop "$dir" >/dev/null
         else
-            stop_daemon "$dir"
+            stop_daemon "$dir" || status=$?
         fi
         if [ "${1:-}" != --keep-host ] && host_running "$dir"; then
             "$xensim" --socket "$dir/xensim.sock" stop
         fi
+        exit "${status:-0}"
         ;;
     uri)
         uri "$dir"

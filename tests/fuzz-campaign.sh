@@ -41,7 +41,7 @@ coverage() {
     local bin=$builddir/${name}fuzz-cov
 
     LLVM_PROFILE_FILE=$work/cov.profraw "$bin" -runs=0 "$corpus" > "$work/cov.log" 2>&1 ||
-        { tail -5 "$work/cov.log" >&2; echo "coverage replay failed"; return; }
+        { tail -5 "$work/cov.log" >&2; return 1; }
     "$profdata" merge -sparse "$work/cov.profraw" -o "$work/cov.profdata"
     "$cov" report "$bin" -instr-profile="$work/cov.profdata" 2>/dev/null |
         awk '$1 ~ /\.c$/ && $1 !~ /tests\/fuzz\// {
@@ -60,7 +60,7 @@ for name in "${names[@]}"; do
     cp -n "$seeds_root/$name"/* "$corpus/" 2>/dev/null || true
 
     rc=0
-    (cd "$work" && "$fuzzer" -runs="$runs" -print_final_stats=1 -rss_limit_mb=1024 \
+    (cd "$work" && "$fuzzer" -runs="$runs" -print_final_stats=1 -rss_limit_mb=2048 \
         -max_len=8192 "$corpus" > "$work/log" 2>&1) || rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
     if [ "$rc" != 0 ]; then
@@ -73,9 +73,12 @@ for name in "${names[@]}"; do
         tail -20 "$work/log"
         echo "$name: FAILED: ${execs:-no count of} executions, $runs asked"
         status=1
+    elif ! cov=$(coverage "$name" "$corpus" "$work"); then
+        echo "$name: FAILED: the corpus did not replay through ${name}fuzz-cov"
+        status=1
     else
         echo "$name: $execs executions, no finding; corpus $(ls "$corpus" | wc -l) inputs;" \
-             "line coverage $(coverage "$name" "$corpus" "$work")"
+             "line coverage $cov"
     fi
     rm -rf "$work"
 done

@@ -19,7 +19,7 @@ mkdir -p "$work/corpus"
 cp "$seeds"/* "$work/corpus/"
 cd "$work"
 status=0
-"$fuzzer" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=512 \
+"$fuzzer" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 \
     "$work/corpus" > "$work/log" 2>&1 || status=$?
 name=$(basename "$fuzzer")
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)

@@ -35,9 +35,6 @@
 
 VIR_LOG_INIT("libxl.libxl_memory_actor_conf");
 
-/* A reserve beyond this is a typing error, not a reserve */
-#define LIBXL_MEMORY_ACTOR_RESERVE_MAX_MIB (1024 * 1024)
-#define LIBXL_MEMORY_ACTOR_GRACE_MAX 3600
 
 void
 libxlMemoryActorConfigDefault(libxlDriverConfig *cfg)
@@ -78,10 +75,10 @@ libxlMemoryActorConfigLoad(libxlDriverConfig *cfg,
                        cfg->autoReserveMiB, LIBXL_MEMORY_ACTOR_RESERVE_MAX_MIB);
         return -1;
     }
-    if (cfg->autoFloorPercent > 100) {
+    if (cfg->autoFloorPercent > LIBXL_MEMORY_ACTOR_FLOOR_MAX_PERCENT) {
         virReportError(VIR_ERR_CONF_SYNTAX,
-                       _("auto_floor_percent %u in libxl.conf is above the limit of 100"),
-                       cfg->autoFloorPercent);
+                       _("auto_floor_percent %u in libxl.conf is above the limit of %u"),
+                       cfg->autoFloorPercent, LIBXL_MEMORY_ACTOR_FLOOR_MAX_PERCENT);
         return -1;
     }
     if (cfg->autoGrace > LIBXL_MEMORY_ACTOR_GRACE_MAX) {

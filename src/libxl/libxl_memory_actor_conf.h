@@ -27,6 +27,13 @@
 
 struct _libxlDriverConfig;
 
+/* The limits of the actors' libxl.conf settings: a reserve beyond a TiB
+ * is a typing error, not a reserve; a grace period beyond an hour is
+ * not a boot */
+#define LIBXL_MEMORY_ACTOR_RESERVE_MAX_MIB (1024 * 1024)
+#define LIBXL_MEMORY_ACTOR_FLOOR_MAX_PERCENT 100
+#define LIBXL_MEMORY_ACTOR_GRACE_MAX 3600
+
 /* What the domain's actor still has to do, kept in the status XML so that
  * a restarted daemon carries on */
 typedef struct _libxlMemoryActorState libxlMemoryActorState;

@@ -44,8 +44,9 @@ fuzzSettings(const char *text)
         if (!virGetLastError())
             abort();            /* refused without saying why */
     } else if (!cfg.pagerProgram || cfg.pagerProgram[0] != '/' ||
-               cfg.autoFloorPercent > 100 || cfg.autoGrace > 3600 ||
-               cfg.autoReserveMiB > 1024 * 1024) {
+               cfg.autoFloorPercent > LIBXL_MEMORY_ACTOR_FLOOR_MAX_PERCENT ||
+               cfg.autoGrace > LIBXL_MEMORY_ACTOR_GRACE_MAX ||
+               cfg.autoReserveMiB > LIBXL_MEMORY_ACTOR_RESERVE_MAX_MIB) {
         abort();                /* a setting past its limit kept */
     }
     g_free(cfg.pagerProgram);

@@ -16,6 +16,7 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,9 +71,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.socket_path = "/nonexistent/xensimdfuzz.sock";
     if (xensimd_init(&d, &cfg) < 0)
         abort();
-    /* no descriptors: replies and events queue up, never written */
+    /* replies and events go to /dev/null: written as to a client that
+     * reads them, so that the connection stays open for the next chunk */
     for (i = 0; i < FUZZ_CLIENTS; i++) {
-        if (!xensimd_add_client(&d, -1))
+        int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+        if (fd < 0 || !xensimd_add_client(&d, fd))
             abort();
     }
     d.clients[0].domid = 0;
