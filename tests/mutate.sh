@@ -30,9 +30,9 @@ mutants=(
 "ledger|src/libxl/libxl_admission.c|libxlClaimPendingKiB(t->needKiB|0 * libxlClaimPendingKiB(t->needKiB|xensim-claims,xensim-admission,demo|the in-flight ledger's pending sum counts nothing for other starts"
 "record-bound|src/libxl/libxl_memstats.c|if (len > LIBXL_MEMSTATS_RECORD_MAX) {|if (len > 4 * LIBXL_MEMSTATS_RECORD_MAX) {|libxlmemstatstest,libxlmemstatstest (asan+ubsan),xensim-memstats|records over 1024 bytes are parsed"
 "claim-flag|patches/libvirt/0005-libxl-Admit-domain-starts-against-claimed-memory.patch|+    libxlAdmissionSetBuildInfo(def, cfg, b_info);|+    /* mutant: b_info.claim_mode left unset */|libxlxml2domconfigtest,xensim-claims|the build never gets claim_mode from <memoryClaim/>"
-"net-free|src/libxl/libxl_node_memory.c|return mem->freeKiB > mem->claimedKiB ? mem->freeKiB - mem->claimedKiB : 0;|return mem->freeKiB;|xensim-claims,demo|free memory (freemem, nodememstats) includes outstanding claims"
-"net-free-cells|src/libxl/libxl_node_memory.c|    libxlClaimNetFree(cellKiB, nr_nodes, mem.claimedKiB);|    /* mutant: cells keep the claims */|xensim-claims,demo|the cells' free memory (freecell) includes outstanding claims"
-"period-key|src/libxl/libxl_memstats_cache.c|if (!xs_write(cache->xsh, XBT_NULL, path, value, strlen(value))) {|if (0 && !xs_write(cache->xsh, XBT_NULL, path, value, strlen(value))) {|xensim-memstats,demo|memory/stats-period is never written"
+"net-free|src/libxl/libxl_node_memory.c|return mem->freeKiB > mem->claimedKiB ? mem->freeKiB - mem->claimedKiB : 0;|return mem->freeKiB;|client-python,xensim-claims,demo|free memory (freemem, nodememstats) includes outstanding claims"
+"net-free-cells|src/libxl/libxl_node_memory.c|    libxlClaimNetFree(cellKiB, nr_nodes, mem.claimedKiB);|    /* mutant: cells keep the claims */|client-python,xensim-claims,demo|the cells' free memory (freecell) includes outstanding claims"
+"period-key|src/libxl/libxl_memstats_cache.c|if (!xs_write(cache->xsh, XBT_NULL, path, value, strlen(value))) {|if (0 && !xs_write(cache->xsh, XBT_NULL, path, value, strlen(value))) {|client-python,xensim-memstats,demo|memory/stats-period is never written"
 )
 
 # what the tests above need built
