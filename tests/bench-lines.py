@@ -291,6 +291,34 @@ def squeeze(m):
     ]
 
 
+# ---------------------------------------------------------------- hostile
+
+HOSTILE = re.compile(
+    r"hostile: others' records seen in (?P<f_p50>\d+) ms \(worst (?P<f_max>\d+) ms\), "
+    r"daemon CPU (?P<f_cpu>\d+)% with one guest writing (?P<rate>\d+) records/s "
+    r"\((?P<mode>lies|garbage|oversized), (?P<refused>\d+) refused\) vs "
+    r"(?P<b_p50>\d+) ms \(worst (?P<b_max>\d+) ms\), CPU (?P<b_cpu>\d+)% without "
+    r"\(ratio " + RATIO + r"\); (?P<same>\d+) of (?P<n>\d+) other guests' targets "
+    r"unchanged, the writer's (?P<w_mib>\d+) MiB of a (?P<ceiling>\d+) MiB ceiling")
+
+
+def hostile(m):
+    f = {k: int(v) for k, v in m.groupdict().items() if k not in ("mode", "ratio")}
+    return [
+        ("medians within the worst", f["f_p50"] <= f["f_max"] and f["b_p50"] <= f["b_max"]),
+        ("records seen, not instantly", f["b_p50"] > 0 and f["f_p50"] > 0),
+        ("the guest wrote", f["rate"] > 0),
+        ("lies are well formed: none refused", m["mode"] != "lies" or f["refused"] == 0),
+        ("CPU of two cores at most", f["f_cpu"] <= 200 and f["b_cpu"] <= 200),
+        ("ratio = with / without", ratio_agrees(m["ratio"], f["b_p50"], f["f_p50"])),
+        # the bounds docs/threat-model.md states
+        ("the others' targets did not move", f["same"] == f["n"] and f["n"] > 0),
+        ("the writer within its ceiling", f["w_mib"] <= f["ceiling"]),
+        ("others' records within 2 flushes of theirs without it",
+         f["f_p50"] <= f["b_p50"] + 200),
+    ]
+
+
 # name: (first line, its checks, the patterns of the lines after it)
 BENCHES = {
     "claims": (CLAIMS, claims, []),
@@ -300,6 +328,7 @@ BENCHES = {
     "rebalance": (REBALANCE, rebalance, [ACTOR_CYCLE]),
     "policy": (POLICY, policy, POLICY_LINES),
     "squeeze": (SQUEEZE, squeeze, []),
+    "hostile": (HOSTILE, hostile, []),
 }
 
 
@@ -368,6 +397,10 @@ GOOD = {
               "targets set; below need 0.000 MiB\u00b7s, 0 OOM kills, 60 s after the last start",
     "squeeze": "squeeze: 1023 MiB from 4 idle auto domains, started in 0.56 s vs 0.51 s for "
                "their balloons to free 1024 MiB when asked directly (ratio 0.9x)",
+    "hostile": "hostile: others' records seen in 101 ms (worst 108 ms), daemon CPU 3% with "
+               "one guest writing 1095 records/s (lies, 0 refused) vs 102 ms (worst 114 ms), "
+               "CPU 1% without (ratio 1.0x); 4 of 4 other guests' targets unchanged, the "
+               "writer's 256 MiB of a 256 MiB ceiling",
 }
 
 # Lines made to break one check each: (bench, where, pattern, replacement,
@@ -516,6 +549,19 @@ BAD = [
      "ours is not faster than the balloons"),
     ("squeeze", "line", r"started in 0\.56 s", "started in 1.56 s",
      "ours within the limit + 0.5 s"),
+    ("hostile", "line", r"\(ratio 1\.0x\)", "(ratio 1.0)", "the line parses"),
+    ("hostile", "line", r"in 101 ms \(worst 108", "in 109 ms (worst 108",
+     "medians within the worst"),
+    ("hostile", "line", r"vs 102 ms", "vs 0 ms", "records seen, not instantly"),
+    ("hostile", "line", r"writing 1095 records", "writing 0 records", "the guest wrote"),
+    ("hostile", "line", r"0 refused", "3 refused", "lies are well formed: none refused"),
+    ("hostile", "line", r"CPU 3%", "CPU 201%", "CPU of two cores at most"),
+    ("hostile", "line", r"\(ratio 1\.0x\)", "(ratio 2.0x)", "ratio = with / without"),
+    ("hostile", "line", r"4 of 4 other", "3 of 4 other", "the others' targets did not move"),
+    ("hostile", "line", r"writer's 256 MiB", "writer's 300 MiB", "the writer within its ceiling"),
+    ("hostile", "line", r"in 101 ms \(worst 108 ms\)(.*)\(ratio 1\.0x\)",
+     r"in 400 ms (worst 408 ms)\1(ratio 3.9x)",
+     "others' records within 2 flushes of theirs without it"),
 ]
 
 

@@ -24,7 +24,7 @@ else
 fi
 
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(claims storm autoballoon stats rebalance policy squeeze)
+[ ${#names[@]} -gt 0 ] || names=(claims storm autoballoon stats rebalance policy squeeze hostile)
 for name in "${names[@]}"; do
     t0=$SECONDS
     if ! out=$(BENCH_SMALL=1 "$top/bench/$name.sh" "$top" "$build" 2> "$errs/$name.err"); then
