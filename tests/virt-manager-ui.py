@@ -141,6 +141,12 @@ def extents(node):
     return e.x, e.y, e.width, e.height
 
 
+def has_state(node, state):
+    # states may come from the client's cache: read them afresh
+    node.clear_cache()
+    return node.getState().contains(state)
+
+
 def on_screen(node):
     x, y, w, h = extents(node)
     return x >= 0 and y >= 0 and w > 1 and h > 1
@@ -340,7 +346,7 @@ def run(args, host, vm):
                mib, int(value.currentValue)))
     value.currentValue = args.new_mib
     apply = find(frame, "push button", "config-apply")
-    report(wait_for(BOUND, lambda: apply.getState().contains(pyatspi.STATE_SENSITIVE))
+    report(wait_for(BOUND, lambda: has_state(apply, pyatspi.STATE_SENSITIVE))
            is not None, "Apply is enabled once the allocation changed")
     apply.queryAction().doAction(0)
     target = wait_for(BOUND, lambda: host.dom("Target") == args.new_mib)

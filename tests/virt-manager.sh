@@ -106,7 +106,7 @@ mkdir -p "$build/meson-logs"
 rm -f "$shots"-*.png
 # Nothing of the caller's session, settings or libvirt defaults: the
 # session bus, dconf and the accessibility bus are this test's own
-setsid env -u DBUS_SESSION_BUS_ADDRESS -u AT_SPI_BUS_ADDRESS -u LIBVIRT_DEFAULT_URI \
+setsid -w env -u DBUS_SESSION_BUS_ADDRESS -u AT_SPI_BUS_ADDRESS -u LIBVIRT_DEFAULT_URI \
     -u PYTHONPATH -u PYTHONHOME -u GTK_MODULES -u NO_AT_BRIDGE -u LANGUAGE \
     -u XAUTHORITY -u WAYLAND_DISPLAY \
     DISPLAY=":$(cat "$work/display")" GDK_BACKEND=x11 LC_ALL=C.UTF-8 \
@@ -134,6 +134,9 @@ failures=$((failures + ui_failures))
 if [ "$status" != 0 ] && [ "$ui_failures" = 0 ]; then
     fail "the UI driver exited with status $status"
 fi
+# a driver that ended early must not pass for one that checked everything
+grep -q "^virt-manager: $ui_checks checks passed, $ui_failures failed$" "$work/ui.out" ||
+    fail "the UI driver did not finish its checks"
 if [ "$status" != 0 ]; then
     echo "--- the UI driver's errors"
     tail -40 "$work/ui.err"
