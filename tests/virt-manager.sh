@@ -126,7 +126,7 @@ status=0
 wait "$session_pid" || status=$?
 session_pid=
 # the driver's lines (the session's services print to it too)
-grep -E '^(PASS|FAIL|screenshot|virt-manager):' "$work/ui.out" || true
+grep -E '^((PASS|FAIL|virt-manager):|screenshot )' "$work/ui.out" || true
 ui_checks=$(grep -c '^PASS: ' "$work/ui.out" || true)
 ui_failures=$(grep -c '^FAIL: ' "$work/ui.out" || true)
 checks=$((checks + ui_checks))
