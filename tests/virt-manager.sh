@@ -108,7 +108,7 @@ rm -f "$shots"-*.png
 # session bus, dconf and the accessibility bus are this test's own
 setsid -w env -u DBUS_SESSION_BUS_ADDRESS -u AT_SPI_BUS_ADDRESS -u LIBVIRT_DEFAULT_URI \
     -u PYTHONPATH -u PYTHONHOME -u GTK_MODULES -u NO_AT_BRIDGE -u LANGUAGE \
-    -u XAUTHORITY -u WAYLAND_DISPLAY \
+    -u XAUTHORITY -u WAYLAND_DISPLAY -u GTK_THEME -u GDK_SCALE -u GDK_DPI_SCALE \
     DISPLAY=":$(cat "$work/display")" GDK_BACKEND=x11 LC_ALL=C.UTF-8 \
     HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_CACHE_HOME="$home/.cache" \
     XDG_DATA_HOME="$home/.local/share" XDG_STATE_HOME="$home/.local/state" \
