@@ -163,8 +163,12 @@ install_build_deps() {
         build-dep -y -qq --no-install-recommends "$tree" > /dev/null
 }
 
+# the work directory of debs, global for the EXIT trap (a local would be
+# gone, and unset, by the time the trap runs)
+debs_work=
+
 cmd_debs() {
-    local out=$top/build-xen/debs jobs=2 keep=0 work tree start secs
+    local out=$top/build-xen/debs jobs=2 keep=0 work tree start secs failed_log
     while [ $# -gt 0 ]; do
         case $1 in
             --out) out=${2:?--out needs a directory}; shift 2 ;;
@@ -180,7 +184,8 @@ cmd_debs() {
     if [ "$keep" = 1 ]; then
         log "work directory (kept): $work"
     else
-        trap 'rm -rf "$work"' EXIT
+        debs_work=$work
+        trap 'rm -rf "$debs_work"' EXIT
     fi
     tree=$(cmd_fetch "$work/src")
     cmd_debianize "$tree"
@@ -191,8 +196,13 @@ cmd_debs() {
     if ! (cd "$tree" && nice -n 10 dpkg-buildpackage -b -uc -us -j"$jobs") \
             > "$work/build.log" 2>&1; then
         tail -40 "$work/build.log" >&2
-        [ "$keep" = 1 ] || cp "$work/build.log" "${TMPDIR:-/tmp}/xen-debs-failed.log"
-        die "dpkg-buildpackage failed (log: ${TMPDIR:-/tmp}/xen-debs-failed.log)"
+        failed_log=$work/build.log
+        if [ "$keep" != 1 ]; then
+            # the work directory goes: keep its log
+            failed_log=$(mktemp "${TMPDIR:-/tmp}/xen-debs-failed.XXXXXX.log")
+            cp "$work/build.log" "$failed_log"
+        fi
+        die "dpkg-buildpackage failed (log: $failed_log)"
     fi
     secs=$(( $(date +%s) - start ))
     mkdir -p "$out"
