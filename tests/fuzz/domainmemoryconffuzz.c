@@ -27,8 +27,6 @@
 
 #define VIR_FROM_THIS VIR_FROM_NONE
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 
 /* Parse both elements of the <domain> in @xml; -1 if either is refused */
 static int
@@ -134,13 +132,4 @@ fuzzOne(const uint8_t *data, size_t size)
     second = fuzzFormat(&claimAgain, again);
     if (strcmp(first, second) != 0)
         abort();                /* the definition changed on its way round */
-}
-
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    fuzzOne(data, size);
-    virResetLastError();
-    return 0;
 }

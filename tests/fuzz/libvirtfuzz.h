@@ -2,7 +2,8 @@
  * libvirtfuzz.h: what a libFuzzer target that calls into libvirt needs
  *
  * Include it once, in the target's file: it defines the target's
- * LLVMFuzzerInitialize.
+ * LLVMFuzzerInitialize and LLVMFuzzerTestOneInput, which runs the
+ * target's fuzzOne() on each input and then clears the error it left.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -12,11 +13,16 @@
 
 #pragma once
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "virerror.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* the target's own: one input */
+static void fuzzOne(const uint8_t *data, size_t size);
 
 
 static void
@@ -30,7 +36,7 @@ fuzzSilence(void *opaque G_GNUC_UNUSED,
  * first error a thread reports allocates its slot for good: report one
  * before fuzzing, so that libFuzzer's leak check (which runs when an
  * input leaves more allocations than it found) sees only what an input
- * really leaks.  Each input should end with virResetLastError(). */
+ * really leaks. */
 int
 LLVMFuzzerInitialize(int *argc G_GNUC_UNUSED,
                      char ***argv G_GNUC_UNUSED)
@@ -40,6 +46,15 @@ LLVMFuzzerInitialize(int *argc G_GNUC_UNUSED,
     virSetErrorFunc(NULL, fuzzSilence);
     virReportErrorHelper(VIR_FROM_NONE, VIR_ERR_INTERNAL_ERROR,
                          __FILE__, __FUNCTION__, __LINE__, "%s", "fuzzing starts");
+    virResetLastError();
+    return 0;
+}
+
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzzOne(data, size);
     virResetLastError();
     return 0;
 }

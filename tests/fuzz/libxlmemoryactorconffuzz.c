@@ -28,8 +28,6 @@
 
 #define VIR_FROM_THIS VIR_FROM_NONE
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 
 static void
 fuzzSettings(const char *text)
@@ -93,13 +91,4 @@ fuzzOne(const uint8_t *data, size_t size)
         return;
     if (!(second = fuzzStatus(first)) || strcmp(first, second) != 0)
         abort();                /* the record changed on its way round */
-}
-
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    fuzzOne(data, size);
-    virResetLastError();
-    return 0;
 }
