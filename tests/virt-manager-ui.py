@@ -230,7 +230,12 @@ def main():
     Gio.Settings.sync()
     report(list(conns.get_strv("uris")) == [] and list(conns.get_strv("autoconnect")) == [],
            "the private settings hold no saved connections")
-    report(stats.get_boolean("enable-memory-poll"), "memory polling is on in the private settings")
+    # read back by another process of the session, as virt-manager will
+    # read it: a setting kept only in this process's memory would not be
+    polled = subprocess.run(["gsettings", "get", "org.virt-manager.virt-manager.stats",
+                             "enable-memory-poll"], capture_output=True, text=True)
+    report(polled.stdout.strip() == "true",
+           "memory polling is on in the private settings (gsettings: %r)" % polled.stdout.strip())
 
     env = dict(os.environ)
     del env["NO_AT_BRIDGE"]
