@@ -3,6 +3,8 @@
 # and overlay our own files, producing subprojects/libvirt.
 #
 # With --check-version DIR it only checks the version of an unpacked source.
+# With --overlay DIR it only copies our own files into DIR, at the paths
+# they take in libvirt's tree (scripts/deb.sh makes a Debian patch of them).
 #
 # Re-running is incremental: the result is synced into subprojects/libvirt
 # file by file, so files whose content did not change keep their timestamps
@@ -114,6 +116,19 @@ apply_patches() {
 
 if [ "${1:-}" = --check-version ]; then
     check_version "$2"
+    exit 0
+fi
+if [ "${1:-}" = --overlay ]; then
+    case ${2:-} in
+        /*) [ -d "$2" ] || die "--overlay: no directory $2" ;;
+        *) die "--overlay needs an absolute directory, got '${2:-}'" ;;
+    esac
+    mkdir -p "$top/.cache"
+    exec 8> "$top/.cache/prepare.lock"
+    flock 8
+    # the pristine tree tells which paths upstream already has
+    fetch_source
+    overlay "$2"
     exit 0
 fi
 
