@@ -15,8 +15,9 @@
 # one line in debian/libvirt0.install for the one new installed file.
 # Everything else in debian/ stays Debian's.
 #
-# The .debs go to DIR (default .cache/deb/out); the last line printed is
-# that directory.
+# The .debs go to DIR (default .cache/deb/out) with the source package
+# they were built from and the build's log; the last line printed is that
+# directory.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +38,14 @@ trap 'rm -rf "$scratch"' EXIT
 
 log() { printf 'deb: %s\n' "$*" >&2; }
 die() { printf 'deb: error: %s\n' "$*" >&2; exit 1; }
+
+# The changelog's date: the checkout's last commit, so that the same
+# checkout gives the same source package (now, outside git)
+changelog_date() {
+    local t
+    t=$(git -C "$top" log -1 --format=%ct 2>/dev/null) || t=$(date +%s)
+    date -u -R -d "@$t"
+}
 
 project_version() {
     sed -n "s/^  version: '\([^']*\)',$/\1/p" "$top/meson.build" | head -1
@@ -95,7 +104,7 @@ Description: Add the Xen memory over-commit modules, schema and tests
  The series' hook patches before this one compile them in.
 Author: $maintainer
 Forwarded: not-needed
-Last-Update: $(date -u +%Y-%m-%d)
+Last-Update: $(date -u -d "$(changelog_date)" +%Y-%m-%d)
 ---
 EOF
         (cd "$work" && diff -Nru a b) || [ $? -eq 1 ]
@@ -144,7 +153,7 @@ libvirt ($our_version) bookworm; urgency=medium
     memory policy actors (debian/patches/overcommit/).
   * debian/libvirt0.install: ship the new schema domainmemory.rng.
 
- -- $maintainer  $(date -R)
+ -- $maintainer  $(changelog_date)
 
 EOF
         cat "$tree/debian/changelog"
@@ -197,7 +206,7 @@ xenmemstatd ($version) bookworm; urgency=medium
 
   * xen-overcommit $version: the guest agent's own package.
 
- -- $maintainer  $(date -R)
+ -- $maintainer  $(changelog_date)
 EOF
     (cd "$src" && dpkg-buildpackage -b -uc -us >"$work/build.log" 2>&1) || {
         tail -30 "$work/build.log" >&2
@@ -260,13 +269,15 @@ cmd_build() {
     log "libvirt built in $((end - start)) s; tree and build use $(du -sh "$work" | cut -f1)"
     rm -f "$out"/*.deb
     mv "$work"/*.deb "$out/"
-    cp "$dsc" "$work"/*.buildinfo "$work"/*.changes "$out/" 2>/dev/null || true
+    # the source package beside the .debs it built, and the build's record
+    cp "$work"/src/libvirt_* "$work"/*.buildinfo "$work"/*.changes "$out/"
+    cp "$work/build.log" "$out/build.log"
     cmd_check_debs "$out"
     cmd_xenmemstatd "$out" >/dev/null
     rm -rf "$work"
     log "packages:"
     (cd "$out" && for f in *.deb; do
-        dpkg-deb -f "$f" Package Version | paste -sd' ' >&2
+        dpkg-deb -W --showformat='    ${Package} ${Version}\n' "$f" >&2
     done)
     echo "$out"
 }

@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# Install our libvirt packages over Debian's and go back to Debian's, in a
+# throwaway Debian 12 root, so the machine's own packages stay as they were;
+# then install the guest agent's package in a second fresh root, as in a
+# guest.  Prints PASS/FAIL lines and "N passed, N failed".
+#
+#   deb-rollback-check.sh [DEBS_DIR]     (default .cache/deb/out)
+#   deb-rollback-check.sh --base-only    only make the cached base root
+#
+# The root is debootstrapped once from the machine's own apt mirror and
+# kept as .cache/deb/bookworm-minbase.tar.gz for the next run.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+base_only=0
+if [ "${1:-}" = --base-only ]; then
+    base_only=1
+    shift
+fi
+debs=${1:-$top/.cache/deb/out}
+debian_version=9.0.0-4+deb12u2
+our_version=$("$top/scripts/deb.sh" version)
+base=$top/.cache/deb/bookworm-minbase.tar.gz
+# The packages a Xen host with libvirt has: the daemon, its libxl driver,
+# the clients, and libvirt-daemon-system, whose /etc/libvirt/libxl.conf
+# is the conffile our series changes
+host_packages=(libvirt-daemon-driver-xen libvirt-daemon libvirt-clients libvirt-daemon-system)
+
+passed=0 failed=0
+pass() { echo "PASS: $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+log() { printf '== %s\n' "$*"; }
+die() { printf 'deb-rollback-check: error: %s\n' "$*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "needs root (debootstrap and chroot)"
+[ "$base_only" = 1 ] || ls "$debs"/libvirt-daemon-driver-xen_"$our_version"_*.deb >/dev/null 2>&1 ||
+    die "no libvirt-daemon-driver-xen $our_version in $debs: run ./run deb first"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/overcommit-rollback.XXXXXX")
+mounts=()
+cleanup() {
+    local i
+    # innermost first
+    for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
+        umount -l "${mounts[i]}" 2>/dev/null || true
+    done
+    rm -rf --one-file-system "$work"
+}
+trap cleanup EXIT
+
+# "deb URI SUITE COMPONENTS" for every Debian 12 entry of the machine's
+# apt sources, deb822 and one-line alike; options (signed-by) are left
+# out: the root trusts Debian's keys through its debian-archive-keyring.
+host_apt_lines() {
+    local f
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -e "$f" ] || continue
+        awk '
+            function flush(  i, j, k, u, s, c) {
+                if (isdeb) {
+                    nu = split(uris, u, " "); ns = split(suites, s, " ")
+                    for (i = 1; i <= nu; i++)
+                        for (j = 1; j <= ns; j++)
+                            if (s[j] ~ /^bookworm/)
+                                print "deb " u[i] " " s[j] " " comps
+                }
+                isdeb = 0; uris = suites = comps = ""
+            }
+            /^[[:space:]]*$/ { flush(); next }
+            /^[[:space:]]*#/ { next }
+            /^Types:/ { for (i = 2; i <= NF; i++) if ($i == "deb") isdeb = 1; next }
+            /^URIs:/ { $1 = ""; uris = $0; next }
+            /^Suites:/ { $1 = ""; suites = $0; next }
+            /^Components:/ { $1 = ""; comps = substr($0, 2); next }
+            END { flush() }
+        ' "$f"
+    done
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [ -e "$f" ] || continue
+        awk '$1 == "deb" {
+                 i = 2
+                 if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
+                 if ($(i + 1) !~ /^bookworm/) next
+                 line = "deb"
+                 for (; i <= NF; i++) line = line " " $i
+                 print line
+             }' "$f"
+    done
+}
+
+# A Debian 12 root under DIR, from the cached tarball or debootstrap.
+make_root() {
+    local root=$1 mirror
+    mkdir -p "$root"
+    if [ ! -f "$base" ]; then
+        mirror=$(host_apt_lines | awk '$3 == "bookworm" { print $2; exit }')
+        [ -n "$mirror" ] || die "no bookworm entry in the machine's apt sources"
+        log "debootstrap bookworm from $mirror (once; cached as $base)"
+        debootstrap --variant=minbase bookworm "$work/base" "$mirror" \
+            >"$work/debootstrap.log" 2>&1 || {
+            tail -20 "$work/debootstrap.log" >&2
+            die "debootstrap failed"
+        }
+        # the .debs it installed from are not needed again
+        rm -f "$work/base"/var/cache/apt/archives/*.deb
+        tar -C "$work/base" -czf "$base.tmp" .
+        mv "$base.tmp" "$base"
+        rm -rf --one-file-system "$work/base"
+    fi
+    tar -C "$root" -xzf "$base"
+    host_apt_lines | sort -u > "$root/etc/apt/sources.list"
+    # no service starts in the root (no init there to start it anyway)
+    printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
+    chmod 755 "$root/usr/sbin/policy-rc.d"
+    cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+    mount -t proc proc "$root/proc"; mounts+=("$root/proc")
+    mount --rbind /dev "$root/dev"; mounts+=("$root/dev")
+    in_root "$root" apt-get -qq update
+}
+
+# a command in the root whose output would only clutter the report
+quiet_in_root() {
+    in_root "$@" >/dev/null 2>&1
+}
+
+in_root() {
+    local root=$1; shift
+    DEBIAN_FRONTEND=noninteractive chroot "$root" "$@"
+}
+
+apt_root() {
+    local root=$1; shift
+    in_root "$root" apt-get -y -q -o Dpkg::Options::=--force-confdef \
+        -o Dpkg::Options::=--force-confold --no-install-recommends "$@" \
+        >>"$work/apt.log" 2>&1 || { tail -30 "$work/apt.log" >&2; return 1; }
+}
+
+# "PACKAGE VERSION" of the installed binary packages of source libvirt
+libvirt_installed() {
+    in_root "$1" dpkg-query -W -f='${db:Status-Abbrev} ${source:Package} ${Package} ${Version}\n' |
+        awk '$1 == "ii" && $2 == "libvirt" { print $3, $4 }'
+}
+
+all_at() {
+    local root=$1 version=$2
+    [ -n "$(libvirt_installed "$root")" ] &&
+        ! libvirt_installed "$root" | awk -v v="$version" '$2 != v { bad = 1 } END { exit !bad }'
+}
+
+conffile_is_ours() {
+    grep -qx '# changed by deb-rollback-check' "$1/etc/libvirt/libxl.conf"
+}
+
+driver_has_ours() {
+    grep -aq libxlClaim "$1"/usr/lib/*/libvirt/connection-driver/libvirt_driver_libxl.so
+}
+
+schema_has_ours() {
+    [ -f "$1/usr/share/libvirt/schemas/domainmemory.rng" ] &&
+        grep -q memoryClaim "$1/usr/share/libvirt/schemas/domainmemory.rng"
+}
+
+driver_is_debians() {
+    ! driver_has_ours "$1"
+}
+
+agent_installed() {
+    in_root "$1" dpkg-query -W -f='${db:Status-Abbrev}' xenmemstatd | grep -q '^ii'
+}
+
+agent_version_is() {
+    [ "$(in_root "$1" /usr/sbin/xenmemstatd --version)" = "xenmemstatd $2" ]
+}
+
+# The files dpkg left beside the conffiles (.dpkg-dist, -new, -old)
+dpkg_leftovers() {
+    (cd "$1" && find etc \( -name '*.dpkg-*' -o -name '*.ucf-*' \) -print) | LC_ALL=C sort
+}
+
+# Only the conffile changed by hand left a copy beside it, the package's
+# new one, which holds that package's version of the file ($2: a line of
+# the settings only ours has, $3 = yes if it must be there)
+only_libxl_dist() {
+    local left
+    left=$(dpkg_leftovers "$1")
+    echo "   left beside the conffiles: ${left:-nothing}"
+    [ "$left" = etc/libvirt/libxl.conf.dpkg-dist ] || return 1
+    if [ "$3" = yes ]; then
+        grep -q "$2" "$1/etc/libvirt/libxl.conf.dpkg-dist"
+    else
+        ! grep -q "$2" "$1/etc/libvirt/libxl.conf.dpkg-dist"
+    fi
+}
+
+# dpkg --verify: of all the libvirt packages' files, only libxl.conf
+# differs from what the installed packages shipped
+only_libxl_modified() {
+    local changed
+    changed=$(in_root "$1" dpkg --verify $(libvirt_installed "$1" | cut -d' ' -f1) |
+              awk '{ print $NF }' | LC_ALL=C sort)
+    echo "   dpkg --verify: ${changed:-nothing} changed"
+    [ "$changed" = /etc/libvirt/libxl.conf ]
+}
+
+host_check() {
+    local root=$work/host p debs_ours=() downgrade=()
+    log "a Debian 12 root with Debian's libvirt $debian_version"
+    make_root "$root"
+    for p in "${host_packages[@]}"; do downgrade+=("$p=$debian_version"); done
+    apt_root "$root" install "${downgrade[@]}"
+    check "Debian's packages installed at $debian_version" all_at "$root" "$debian_version"
+    echo '# changed by deb-rollback-check' >> "$root/etc/libvirt/libxl.conf"
+    cp "$root/etc/libvirt/libxl.conf" "$work/libxl.conf.ours"
+
+    log "our packages over Debian's: each installed libvirt package at $our_version"
+    while read -r p _; do
+        debs_ours+=("$(ls "$debs/${p}_${our_version}"_*.deb)")
+    done < <(libvirt_installed "$root")
+    cp "${debs_ours[@]}" "$root/tmp/"
+    apt_root "$root" install $(printf '/tmp/%s ' "${debs_ours[@]##*/}")
+    check "every libvirt package at $our_version" all_at "$root" "$our_version"
+    libvirt_installed "$root" | sed 's/^/   /'
+    check "libxl.conf kept as changed by hand" cmp -s "$work/libxl.conf.ours" "$root/etc/libvirt/libxl.conf"
+    check "only libxl.conf.dpkg-dist left beside, ours (claim_mode)" \
+        only_libxl_dist "$root" '^#claim_mode' yes
+    check "dpkg --verify: only libxl.conf changed" only_libxl_modified "$root"
+    check "the libxl driver has our code (libxlClaim)" driver_has_ours "$root"
+    check "domainmemory.rng with memoryClaim installed" schema_has_ours "$root"
+    check "virsh runs (virsh --version)" quiet_in_root "$root" virsh --version
+
+    log "back to Debian's: apt install PACKAGE=$debian_version ... --allow-downgrades"
+    downgrade=()
+    while read -r p _; do downgrade+=("$p=$debian_version"); done < <(libvirt_installed "$root")
+    echo "   apt install --allow-downgrades ${downgrade[*]}"
+    apt_root "$root" install --allow-downgrades "${downgrade[@]}"
+    check "every libvirt package back at $debian_version" all_at "$root" "$debian_version"
+    check "libxl.conf still as changed by hand" cmp -s "$work/libxl.conf.ours" "$root/etc/libvirt/libxl.conf"
+    check "only libxl.conf.dpkg-dist left beside, Debian's (no claim_mode)" \
+        only_libxl_dist "$root" claim_mode no
+    check "dpkg --verify: only libxl.conf changed" only_libxl_modified "$root"
+    check "the libxl driver is Debian's again (no libxlClaim)" driver_is_debians "$root"
+    check "domainmemory.rng gone with our libvirt0" test ! -e "$root/usr/share/libvirt/schemas/domainmemory.rng"
+}
+
+guest_check() {
+    local root=$work/guest deb version
+    deb=$(ls "$debs"/xenmemstatd_*.deb | head -1)
+    log "a fresh Debian 12 root as a guest: $(basename "$deb")"
+    make_root "$root"
+    cp "$deb" "$root/tmp/"
+    apt_root "$root" install "/tmp/$(basename "$deb")"
+    version=$(dpkg-deb -f "$deb" Version)
+    check "xenmemstatd installed" agent_installed "$root"
+    check "binary in /usr/sbin runs --help" quiet_in_root "$root" /usr/sbin/xenmemstatd --help
+    check "--version prints xenmemstatd $version" agent_version_is "$root" "$version"
+    check "systemd unit in /lib/systemd/system" test -f "$root/lib/systemd/system/xenmemstatd.service"
+    check "unit enabled (multi-user.target.wants)" \
+        test -L "$root/etc/systemd/system/multi-user.target.wants/xenmemstatd.service"
+    check "man page xenmemstatd(8)" test -f "$root/usr/share/man/man8/xenmemstatd.8.gz"
+    apt_root "$root" purge xenmemstatd
+    check "purged cleanly (unit link gone)" \
+        test ! -e "$root/etc/systemd/system/multi-user.target.wants/xenmemstatd.service"
+}
+
+if ! command -v debootstrap >/dev/null; then
+    log "installing debootstrap"
+    apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends \
+        debootstrap >/dev/null 2>&1 || die "could not install debootstrap"
+fi
+start=$(date +%s)
+if [ "$base_only" = 1 ]; then
+    make_root "$work/root"
+    echo "deb-rollback-check: base root in $base"
+    exit 0
+fi
+debs=$(cd "$debs" && pwd)
+host_check
+guest_check
+echo "deb-rollback-check: $passed passed, $failed failed in $(( $(date +%s) - start )) s"
+[ "$failed" -eq 0 ]
