@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Debian packaging without the full build (scripts/deb.sh; the build
-# itself, ./run deb, takes most of an hour): our libvirt source package
+# itself, ./run deb, takes over 20 minutes): our libvirt source package
 # unpacks with every patch applied to Debian's source, gives exactly the
 # tree the build tested, keeps Debian's package set and packaging but for
 # the lines we mean to change, and sorts above Debian's version; the
