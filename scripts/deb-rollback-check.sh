@@ -196,15 +196,15 @@ only_libxl_dist() {
 # dpkg --verify: of all the libvirt packages' files, only libxl.conf
 # differs from what the installed packages shipped
 only_libxl_modified() {
-    local changed
-    changed=$(in_root "$1" dpkg --verify $(libvirt_installed "$1" | cut -d' ' -f1) |
-              awk '{ print $NF }' | LC_ALL=C sort)
+    local changed pkgs
+    mapfile -t pkgs < <(libvirt_installed "$1" | cut -d' ' -f1)
+    changed=$(in_root "$1" dpkg --verify "${pkgs[@]}" | awk '{ print $NF }' | LC_ALL=C sort)
     echo "   dpkg --verify: ${changed:-nothing} changed"
     [ "$changed" = /etc/libvirt/libxl.conf ]
 }
 
 host_check() {
-    local root=$work/host p debs_ours=() downgrade=()
+    local root=$work/host p debs_ours=() downgrade=() in_tmp
     log "a Debian 12 root with Debian's libvirt $debian_version"
     make_root "$root"
     for p in "${host_packages[@]}"; do downgrade+=("$p=$debian_version"); done
@@ -218,7 +218,8 @@ host_check() {
         debs_ours+=("$(ls "$debs/${p}_${our_version}"_*.deb)")
     done < <(libvirt_installed "$root")
     cp "${debs_ours[@]}" "$root/tmp/"
-    apt_root "$root" install $(printf '/tmp/%s ' "${debs_ours[@]##*/}")
+    in_tmp=("${debs_ours[@]##*/}")
+    apt_root "$root" install "${in_tmp[@]/#//tmp/}"
     check "every libvirt package at $our_version" all_at "$root" "$our_version"
     libvirt_installed "$root" | sed 's/^/   /'
     check "libxl.conf kept as changed by hand" cmp -s "$work/libxl.conf.ours" "$root/etc/libvirt/libxl.conf"

@@ -24,7 +24,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 debian_version=9.0.0-4+deb12u2
-upstream_version=${debian_version%%-*}
 our_version=$("$top/scripts/deb.sh" version)
 prepared=$top/subprojects/libvirt
 
