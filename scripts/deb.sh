@@ -2,7 +2,7 @@
 # Debian packages of the project, built with Debian's own packaging:
 #
 #   deb.sh [build] [--out DIR]   libvirt 9.0.0 with our series (full build,
-#                                about 22 minutes on 2 cores) and the
+#                                12 to 22 minutes on 2 cores) and the
 #                                xenmemstatd package
 #   deb.sh source --out DIR      only our libvirt source package (.dsc)
 #   deb.sh xenmemstatd [--out DIR]
