@@ -20,7 +20,6 @@ fi
 debs=${1:-$top/.cache/deb/out}
 debian_version=9.0.0-4+deb12u2
 our_version=$("$top/scripts/deb.sh" version)
-base=$top/.cache/deb/bookworm-minbase.tar.gz
 # The packages a Xen host with libvirt has: the daemon, its libxl driver,
 # the clients, and libvirt-daemon-system, whose /etc/libvirt/libxl.conf
 # is the conffile our series changes
@@ -38,95 +37,16 @@ die() { printf 'deb-rollback-check: error: %s\n' "$*" >&2; exit 1; }
     die "no libvirt-daemon-driver-xen $our_version in $debs: run ./run deb first"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/overcommit-rollback.XXXXXX")
-mounts=()
+. "$top/scripts/deb-root.sh"
 cleanup() {
-    local i
-    # innermost first
-    for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-        umount -l "${mounts[i]}" 2>/dev/null || true
-    done
+    deb_root_cleanup
     rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT
 
-# "deb URI SUITE COMPONENTS" for every Debian 12 entry of the machine's
-# apt sources, deb822 and one-line alike; options (signed-by) are left
-# out: the root trusts Debian's keys through its debian-archive-keyring.
-host_apt_lines() {
-    local f
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -e "$f" ] || continue
-        awk '
-            function flush(  i, j, k, u, s, c) {
-                if (isdeb) {
-                    nu = split(uris, u, " "); ns = split(suites, s, " ")
-                    for (i = 1; i <= nu; i++)
-                        for (j = 1; j <= ns; j++)
-                            if (s[j] ~ /^bookworm/)
-                                print "deb " u[i] " " s[j] " " comps
-                }
-                isdeb = 0; uris = suites = comps = ""
-            }
-            /^[[:space:]]*$/ { flush(); next }
-            /^[[:space:]]*#/ { next }
-            /^Types:/ { for (i = 2; i <= NF; i++) if ($i == "deb") isdeb = 1; next }
-            /^URIs:/ { $1 = ""; uris = $0; next }
-            /^Suites:/ { $1 = ""; suites = $0; next }
-            /^Components:/ { $1 = ""; comps = substr($0, 2); next }
-            END { flush() }
-        ' "$f"
-    done
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -e "$f" ] || continue
-        awk '$1 == "deb" {
-                 i = 2
-                 if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
-                 if ($(i + 1) !~ /^bookworm/) next
-                 line = "deb"
-                 for (; i <= NF; i++) line = line " " $i
-                 print line
-             }' "$f"
-    done
-}
-
-# A Debian 12 root under DIR, from the cached tarball or debootstrap.
-make_root() {
-    local root=$1 mirror
-    mkdir -p "$root"
-    if [ ! -f "$base" ]; then
-        mirror=$(host_apt_lines | awk '$3 == "bookworm" { print $2; exit }')
-        [ -n "$mirror" ] || die "no bookworm entry in the machine's apt sources"
-        log "debootstrap bookworm from $mirror (once; cached as $base)"
-        debootstrap --variant=minbase bookworm "$work/base" "$mirror" \
-            >"$work/debootstrap.log" 2>&1 || {
-            tail -20 "$work/debootstrap.log" >&2
-            die "debootstrap failed"
-        }
-        # the .debs it installed from are not needed again
-        rm -f "$work/base"/var/cache/apt/archives/*.deb
-        tar -C "$work/base" -czf "$base.tmp" .
-        mv "$base.tmp" "$base"
-        rm -rf --one-file-system "$work/base"
-    fi
-    tar -C "$root" -xzf "$base"
-    host_apt_lines | sort -u > "$root/etc/apt/sources.list"
-    # no service starts in the root (no init there to start it anyway)
-    printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
-    chmod 755 "$root/usr/sbin/policy-rc.d"
-    cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-    mount -t proc proc "$root/proc"; mounts+=("$root/proc")
-    mount --rbind /dev "$root/dev"; mounts+=("$root/dev")
-    in_root "$root" apt-get -qq update
-}
-
 # a command in the root whose output would only clutter the report
 quiet_in_root() {
     in_root "$@" >/dev/null 2>&1
-}
-
-in_root() {
-    local root=$1; shift
-    DEBIAN_FRONTEND=noninteractive chroot "$root" "$@"
 }
 
 apt_root() {
@@ -264,15 +184,10 @@ guest_check() {
         test ! -e "$root/etc/systemd/system/multi-user.target.wants/xenmemstatd.service"
 }
 
-if ! command -v debootstrap >/dev/null; then
-    log "installing debootstrap"
-    apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends \
-        debootstrap >/dev/null 2>&1 || die "could not install debootstrap"
-fi
 start=$(date +%s)
 if [ "$base_only" = 1 ]; then
     make_root "$work/root"
-    echo "deb-rollback-check: base root in $base"
+    echo "deb-rollback-check: base root in $deb_root_base"
     exit 0
 fi
 debs=$(cd "$debs" && pwd)
