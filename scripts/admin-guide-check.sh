@@ -30,7 +30,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-guide=$top/docs/admin-guide.md
+# GUIDE=FILE checks another copy of the guide (to see a drift caught)
+guide=${GUIDE:-$top/docs/admin-guide.md}
 debs=${1:-$top/.cache/deb/out}
 build=${XENSIM_BUILD_DIR:-$top/build}
 xensim=$build/tools/xensim/xensim
@@ -74,6 +75,8 @@ cleanup() {
     rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT
+# an interrupted run cleans up too
+trap 'exit 130' INT TERM
 
 apt_root() {
     local root=$1; shift
