@@ -43,6 +43,8 @@ cleanup() {
     rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT
+# bash runs no EXIT trap when killed: make a signal an exit
+trap 'exit 130' INT TERM
 
 # a command in the root whose output would only clutter the report
 quiet_in_root() {
@@ -72,8 +74,17 @@ conffile_is_ours() {
     grep -qx '# changed by deb-rollback-check' "$1/etc/libvirt/libxl.conf"
 }
 
+driver_path() {
+    local f
+    for f in "$1"/usr/lib/*/libvirt/connection-driver/libvirt_driver_libxl.so; do
+        [ -f "$f" ] && { echo "$f"; return 0; }
+    done
+    return 1
+}
+
 driver_has_ours() {
-    grep -aq libxlClaim "$1"/usr/lib/*/libvirt/connection-driver/libvirt_driver_libxl.so
+    local f
+    f=$(driver_path "$1") && grep -aq libxlClaim "$f"
 }
 
 schema_has_ours() {
@@ -81,8 +92,10 @@ schema_has_ours() {
         grep -q memoryClaim "$1/usr/share/libvirt/schemas/domainmemory.rng"
 }
 
+# Debian's driver: there, and without our code
 driver_is_debians() {
-    ! driver_has_ours "$1"
+    local f
+    f=$(driver_path "$1") && ! grep -aq libxlClaim "$f"
 }
 
 agent_installed() {

@@ -14,7 +14,7 @@ deb_root_mounts=()
 deb_root_cleanup() {
     local i
     for ((i = ${#deb_root_mounts[@]} - 1; i >= 0; i--)); do
-        umount -l "${deb_root_mounts[i]}" 2>/dev/null || true
+        umount -R -l "${deb_root_mounts[i]}" 2>/dev/null || true
     done
     deb_root_mounts=()
 }
@@ -94,7 +94,10 @@ make_root() {
     chmod 755 "$root/usr/sbin/policy-rc.d"
     cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
     mount -t proc proc "$root/proc"; deb_root_mounts+=("$root/proc")
+    # a slave copy: the host's /dev is shared on a booted Debian, and an
+    # unmount of a shared copy's submounts would unmount the host's
     mount --rbind /dev "$root/dev"; deb_root_mounts+=("$root/dev")
+    mount --make-rslave "$root/dev"
     in_root "$root" apt-get -qq update
 }
 
