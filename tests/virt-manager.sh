@@ -143,6 +143,11 @@ if [ "$status" != 0 ]; then
     echo "--- virt-manager's log"
     tail -40 "$work/virt-manager.log" 2>/dev/null || true
 fi
+# the domain's text console is a pty the simulated host serves, as
+# xenconsoled does: virt-manager opens it rather than reporting none
+check "virt-manager opened the guest's console pty" \
+    eval 'grep -q "Opening console stream" "$work/virt-manager.log" &&
+          ! grep -q "PTY device is not yet assigned" "$work/virt-manager.log"'
 # virt-manager asked for the allocation only: the domain keeps running
 check "the domain still runs" eval '[ "$(virsh domstate guest)" = running ]'
 kill -0 "$agent_pid" 2>/dev/null && ok "the guest's agent ran throughout" ||
