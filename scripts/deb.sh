@@ -248,8 +248,21 @@ cmd_check_debs() {
 # with ours registered in it, on the same patched tree (the test
 # deb-packaging checks the package unpacks to that very tree); the
 # package build need not run it again.
+# Packages are built from what is committed: a file the checkout does not
+# track, or a change not committed, would ship in them unrecorded
+require_committed() {
+    local dirty
+    git -C "$top" rev-parse --git-dir >/dev/null 2>&1 || return 0
+    dirty=$(git -C "$top" status --porcelain --untracked-files=all -- \
+                src docs tests tools patches | head -5)
+    [ -z "$dirty" ] ||
+        die "the checkout has changes that are not committed (commit or remove them first):
+$dirty"
+}
+
 cmd_build() {
     local out=$1 work dsc start end tree
+    require_committed
     mkdir -p "$out"
     start=$(date +%s)
     work=$scratch/build
