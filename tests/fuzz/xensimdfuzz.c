@@ -9,6 +9,9 @@
  * (xensim_host_check) whatever was asked.
  *
  * Input: records of [client byte][16-bit little-endian length][bytes].
+ * A client byte with its top bit set types the bytes into the console of
+ * the domain its low bits name instead, as a console client would, and
+ * the daemon's console pass reads them (the guest's echo and prompt).
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -16,11 +19,13 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xensimd_internal.h"
 
@@ -58,6 +63,26 @@ fuzzFeed(xensimd *d, size_t index, const uint8_t *bytes, size_t len)
 }
 
 
+/* What a console client types; the line takes what it takes (the rest
+ * is what a client would have to retry) */
+static void
+fuzzType(xensimd *d, uint32_t domid, const uint8_t *bytes, size_t len)
+{
+    const char *path = xensimd_console_path(d, domid);
+    int fd;
+
+    if (!path || len == 0)
+        return;
+    /* never wait for the line: the daemon reads it only after this */
+    if ((fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0)
+        abort();                /* the console the host says it has */
+    if (write(fd, bytes, len) < 0 && errno != EAGAIN)
+        abort();
+    close(fd);
+    xensimd_console_io(d);
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -89,7 +114,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pos += 3;
         if (len > size - pos)
             len = size - pos;
-        fuzzFeed(&d, index, data + pos, len);
+        if (data[pos - 3] & 0x80)
+            fuzzType(&d, data[pos - 3] & 0x7f, data + pos, len);
+        else
+            fuzzFeed(&d, index, data + pos, len);
         pos += len;
     }
 

@@ -331,6 +331,17 @@ xensimd_console_close(xensimd *d, uint32_t domid)
 }
 
 
+/* The path of a domain's console, for a caller in this process that
+ * opens it as a console client would (the protocol fuzzer); NULL: none */
+const char *
+xensimd_console_path(xensimd *d, uint32_t domid)
+{
+    xensimd_console *con = xensimd_console_find(d, domid);
+
+    return con && con->path[0] ? con->path : NULL;
+}
+
+
 void
 xensimd_console_close_all(xensimd *d)
 {

@@ -124,6 +124,8 @@ int xensimd_console_open(xensimd *d, uint32_t domid, const char *name, bool hvm)
 void xensimd_console_saw_write(xensimd *d, uint32_t caller, const char *path);
 void xensimd_console_close(xensimd *d, uint32_t domid);
 void xensimd_console_close_all(xensimd *d);
+/* The path of a domain's console (NULL: none), for a client to open */
+const char *xensimd_console_path(xensimd *d, uint32_t domid);
 /* The descriptor to poll for input (-1: no console yet), and a pass
  * over the consoles that are ready */
 int xensimd_console_fd(xensimd *d);
