@@ -95,10 +95,17 @@ step_marker() { say "--- $flavour step $1: $2 (at +$(( ($(now_ms) - scenario_t0)
 # Whatever happens, leave the host empty for the next daemon and keep the
 # daemon's logs and this run's files in the shared directory.
 cleanup() {
-    local n
+    local n rc=0
     if [ -n "$uri" ]; then
-        vsh "$(for n in $(xlnames); do printf 'destroy %s;' "$n"; done)" > /dev/null 2>&1 || true
-        vsh "$(for n in guest big $(seq -f 'storm%g' 1 $STORM_N); do printf 'undefine %s;' "$n"; done)" > /dev/null 2>&1 || true
+        # bounded: a daemon that hangs here fails the step, instead of
+        # holding the stage until its time limit with its logs unkept
+        timeout 120 "$virsh_bin" -k 0 -c "$uri" \
+            "$(for n in $(xlnames); do printf 'destroy %s;' "$n"; done)" > /dev/null 2>&1 || rc=$?
+        check '[ "$rc" != 124 ]' "cleanup: $flavour's daemon destroyed its domains within 120 s"
+        timeout 120 "$virsh_bin" -k 0 -c "$uri" \
+            "$(for n in guest big $(seq -f 'storm%g' 1 $STORM_N); do printf 'undefine %s;' "$n"; done)" \
+            > /dev/null 2>&1 || rc=$?
+        check '[ "$rc" != 124 ]' "cleanup: $flavour's daemon undefined its domains within 120 s"
     fi
     "$here/dom0-daemon.sh" stop "$dir" || true
     for n in $(xlnames); do xl destroy "$n" || true; done
