@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+# Seeds for xensimdfuzz that reach what a mutation rarely builds from
+# nothing: requests carrying a valid workload trace (a workload on a
+# running guest, a preset a new domain takes its trace from), a guest
+# that dies slowly, a pager's whole life.  Each seed is what the target
+# reads: records of [client byte][16-bit little-endian length][bytes],
+# the bytes being frames as xensim_proto.h lays them out.
+#
+# Usage: xensimd-seeds.py DIR   (writes one file a seed into DIR)
+
+import struct
+import sys
+from pathlib import Path
+
+# xensim_op, in the order of xensim_proto.h
+OPS = ("HELLO PHYSINFO DOMAIN_LIST DOMAIN_INFO DOMAIN_CREATE SET_MAX CLAIM "
+       "RELEASE SET_TARGET SET_PAGING_TARGET SET_USED SET_BALLOON_RATE "
+       "POPULATE PAUSE SHUTDOWN DESTROY FAULT_NEXT SET_GUEST_FLAGS "
+       "USERDATA_SET USERDATA_GET XS_READ XS_WRITE XS_MKDIR XS_RM "
+       "XS_DIRECTORY XS_GET_PERMS XS_SET_PERMS XS_WATCH XS_UNWATCH HOST_STOP "
+       "PAGER_ATTACH PAGER_DETACH SET_BALLOON_FLOOR WORKLOAD WORKLOAD_STATS "
+       "PRESET").split()
+OP = {name: code for code, name in enumerate(OPS, start=1)}
+
+DOM0, GUEST, STRANGER = 0, 1, 2
+GUEST_DIES_SLOWLY = 1 << 1
+PRESET_BALLOON_RATE, PRESET_BALLOON_FLOOR, PRESET_WORKLOAD, PRESET_CLEAR = 1, 2, 4, 8
+MIB = 256                       # pages
+
+
+def u32(v):
+    return struct.pack("<I", v)
+
+
+def u64(v):
+    return struct.pack("<Q", v)
+
+
+def string(s):
+    b = s.encode()
+    return u32(len(b)) + b
+
+
+def trace(points, swap=0):
+    """points: (ms, used pages, reported pages)"""
+    return u64(swap) + u32(len(points)) + b"".join(
+        u64(ms) + u64(used) + u64(reported) for ms, used, reported in points)
+
+
+def request(op, *fields):
+    payload = u32(OP[op]) + b"".join(fields)
+    return u32(len(payload)) + payload
+
+
+def record(client, data):
+    return bytes([client]) + struct.pack("<H", len(data)) + data
+
+
+def build(name, mib=64):
+    """Requests that make a running domain of MIB (the first is domid 1)"""
+    return [
+        request("DOMAIN_CREATE", string(name), u32(16) + bytes(range(16)),
+                u32(0), u32(1)),
+        request("SET_MAX", u32(1), u64(mib * MIB + MIB)),
+        request("POPULATE", u32(1), u64(mib * MIB)),
+        request("SET_TARGET", u32(1), u64(mib * MIB)),
+        request("PAUSE", u32(1), u32(0)),
+    ]
+
+
+LOAD = [(0, 16 * MIB, 16 * MIB), (500, 40 * MIB, 20 * MIB), (2000, 24 * MIB, 24 * MIB)]
+
+SEEDS = {
+    "workload-trace": [(DOM0, r) for r in build("guest1") + [
+        request("WORKLOAD", u32(1), trace(LOAD, swap=8 * MIB)),
+        request("WORKLOAD_STATS"),
+        request("WORKLOAD", u32(1), trace([])),
+        request("WORKLOAD", u32(1), trace([(5, 1, 1), (4, 1, 1)])),
+    ]] + [(GUEST, request("XS_READ", string("data/memstats")))],
+    "preset-workload": [(DOM0, request("PRESET", string("guest1"),
+                                       u32(PRESET_BALLOON_RATE | PRESET_BALLOON_FLOOR |
+                                           PRESET_WORKLOAD),
+                                       u64(2 * MIB), u64(32 * MIB), trace(LOAD)))] +
+                       [(DOM0, r) for r in build("guest1")] + [
+        (DOM0, request("PRESET", string("guest1"), u32(PRESET_BALLOON_RATE),
+                       u64(0), u64(0), trace([]))),
+        (DOM0, request("PRESET", string("guest1"), u32(PRESET_CLEAR),
+                       u64(0), u64(0), trace([]))),
+        (DOM0, request("WORKLOAD_STATS")),
+    ],
+    "dying-destroy": [(DOM0, r) for r in build("guest1") + [
+        request("SET_GUEST_FLAGS", u32(1), u32(GUEST_DIES_SLOWLY)),
+        request("DESTROY", u32(1)),
+        request("DOMAIN_INFO", u32(1)),
+        request("DESTROY", u32(1)),
+        request("SET_GUEST_FLAGS", u32(1), u32(0)),
+        request("DOMAIN_LIST"),
+    ]],
+    "pager-life": [(DOM0, r) for r in build("guest1", 128) + [
+        request("PAGER_ATTACH", u32(1)),
+        request("SET_PAGING_TARGET", u32(1), u64(64 * MIB)),
+        request("SHUTDOWN", u32(1), u32(0)),
+        request("PAGER_DETACH", u32(1)),
+        request("DESTROY", u32(1)),
+    ]] + [(STRANGER, request("PAGER_ATTACH", u32(1)))],
+}
+
+
+def main():
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    for name, records in SEEDS.items():
+        (out / name).write_bytes(b"".join(record(c, data) for c, data in records))
+
+
+if __name__ == "__main__":
+    main()
