@@ -64,17 +64,8 @@ fetch_debian_source() {
     [ -f "$dsc" ] && return 0
     log "downloading Debian's libvirt $debian_version source"
     tmp=$(mktemp -d "$cache/fetch.XXXXXX")
-    if ! (cd "$tmp" && apt-get source -qq --download-only \
-              --only-source "libvirt=$debian_version") >"$tmp/apt.log" 2>&1; then
-        if [ "$(id -u)" = 0 ]; then
-            "$top/scripts/apt-deb-src.sh" >/dev/null
-            apt-get -o DPkg::Lock::Timeout=900 update -qq
-        fi
-        (cd "$tmp" && apt-get source -qq --download-only \
-             --only-source "libvirt=$debian_version") >"$tmp/apt.log" 2>&1 ||
-            die "libvirt source $debian_version is not available from apt" \
-                "(see $tmp/apt.log)"
-    fi
+    "$top/scripts/apt-source.sh" "$tmp" "$tmp/apt.log" libvirt "$debian_version" \
+        --download-only || exit 1
     rm -f "$tmp/apt.log"
     chmod 755 "$tmp"
     rm -rf "$debian_src"

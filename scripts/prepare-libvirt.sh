@@ -38,11 +38,6 @@ check_version() {
     fi
 }
 
-apt_source() {
-    (cd "$1" && apt-get source -qq --only-source "libvirt=$expected_version") \
-        >"$cache/apt-source.log" 2>&1
-}
-
 fetch_source() {
     local tmp
     if [ -f "$cache/.version" ] && [ "$(cat "$cache/.version")" = "$expected_version" ] &&
@@ -53,21 +48,8 @@ fetch_source() {
     rm -rf "$cache"
     tmp=$cache/fetch
     mkdir -p "$tmp"
-    if ! apt_source "$tmp"; then
-        # No deb-src entries yet: derive them from the machine's apt sources.
-        if [ "$(id -u)" = 0 ]; then
-            "$top/scripts/apt-deb-src.sh" >/dev/null
-            apt-get -o DPkg::Lock::Timeout=900 update -qq
-        fi
-        if ! apt_source "$tmp"; then
-            local avail
-            avail=$(apt-cache showsrc libvirt 2>/dev/null | sed -n 's/^Version: //p' |
-                    sort -u | tr '\n' ' ')
-            die "libvirt source $expected_version is not available from apt" \
-                "(expected $expected_version, found: ${avail:-none});" \
-                "see $cache/apt-source.log"
-        fi
-    fi
+    "$top/scripts/apt-source.sh" "$tmp" "$cache/apt-source.log" libvirt \
+        "$expected_version" || exit 1
     check_version "$tmp/libvirt-$upstream_version"
     mv "$tmp/libvirt-$upstream_version" "$pristine"
     rm -rf "$tmp"

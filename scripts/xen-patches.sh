@@ -43,28 +43,12 @@ tree_version() {
     dpkg-parsechangelog -l "$1/debian/changelog" -S Version 2>/dev/null || echo unknown
 }
 
-apt_source() {
-    (cd "$1" && apt-get source -qq --only-source "xen=$xen_version") \
-        > "$1/apt-source.log" 2>&1
-}
-
 cmd_fetch() {
-    local dir=${1:?fetch needs a directory} tree avail
+    local dir=${1:?fetch needs a directory} tree
     [ -e "$dir" ] && die "$dir exists: fetch needs a new directory"
     mkdir -p "$dir"
-    if ! apt_source "$dir"; then
-        # No deb-src entries yet: derive them from the machine's apt sources.
-        if [ "$(id -u)" = 0 ]; then
-            "$top/scripts/apt-deb-src.sh" > /dev/null
-            apt-get -o DPkg::Lock::Timeout=900 update -qq
-        fi
-        if ! apt_source "$dir"; then
-            avail=$(apt-cache showsrc xen 2>/dev/null | sed -n 's/^Version: //p' |
-                    sort -u | tr '\n' ' ')
-            die "xen source $xen_version is not available from apt" \
-                "(found: ${avail:-none}); see $dir/apt-source.log"
-        fi
-    fi
+    "$top/scripts/apt-source.sh" "$dir" "$dir/apt-source.log" xen "$xen_version" ||
+        exit 1
     tree=$dir/xen-$xen_upstream
     [ -d "$tree" ] || die "apt-get source left no $tree"
     [ "$(tree_version "$tree")" = "$xen_version" ] ||
