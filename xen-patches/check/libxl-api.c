@@ -117,10 +117,11 @@ check_policy_type(void)
           "libxl_memory_policy_init: no actor, the 5000 ms default delay");
     check(LIBXL_MEMORY_POLICY_ACTOR_MAX == 64,
           "LIBXL_MEMORY_POLICY_ACTOR_MAX is 64");
-    check(LIBXL_MEMORY_POLICY_DELAY_MS_MAX == 60000 &&
+    check(LIBXL_MEMORY_POLICY_DELAY_MS_MAX == 3600000 &&
           LIBXL_MEMORY_POLICY_DELAY_MS_DEFAULT <=
               LIBXL_MEMORY_POLICY_DELAY_MS_MAX,
-          "LIBXL_MEMORY_POLICY_DELAY_MS_MAX is 60000, above the default");
+          "LIBXL_MEMORY_POLICY_DELAY_MS_MAX is one hour (as libvirt's "
+          "<memoryPolicy delay>), above the default");
 
     /* The JSON the domain's stored configuration would carry */
     policy.actor = strdup("xl");
