@@ -14,6 +14,7 @@ build=$2
 # each test and its arguments, as meson runs it
 tests=(
     "$build/libxlmemorypolicytest"
+    "$build/libxlmemorypolicysimtest"
     "$build/libxlmemoryactorconftest"
     "$build/subprojects/libvirt/tests/libxlclaimtest"
     "$build/subprojects/libvirt/tests/libxlmemstatstest"
