@@ -6,21 +6,29 @@
 # reads: records of [client byte][16-bit little-endian length][bytes],
 # the bytes being frames as xensim_proto.h lays them out.
 #
-# Usage: xensimd-seeds.py DIR   (writes one file a seed into DIR)
+# Usage: xensimd-seeds.py DIR           writes one file a seed into DIR
+#        xensimd-seeds.py --check DIR   fails unless DIR holds them as
+#                                       written now (a protocol change
+#                                       that renumbers requests shows)
 
+import re
 import struct
 import sys
 from pathlib import Path
 
-# xensim_op, in the order of xensim_proto.h
-OPS = ("HELLO PHYSINFO DOMAIN_LIST DOMAIN_INFO DOMAIN_CREATE SET_MAX CLAIM "
-       "RELEASE SET_TARGET SET_PAGING_TARGET SET_USED SET_BALLOON_RATE "
-       "POPULATE PAUSE SHUTDOWN DESTROY FAULT_NEXT SET_GUEST_FLAGS "
-       "USERDATA_SET USERDATA_GET XS_READ XS_WRITE XS_MKDIR XS_RM "
-       "XS_DIRECTORY XS_GET_PERMS XS_SET_PERMS XS_WATCH XS_UNWATCH HOST_STOP "
-       "PAGER_ATTACH PAGER_DETACH SET_BALLOON_FLOOR WORKLOAD WORKLOAD_STATS "
-       "PRESET").split()
-OP = {name: code for code, name in enumerate(OPS, start=1)}
+PROTO_H = Path(__file__).resolve().parents[2] / "tools" / "xensim" / "xensim_proto.h"
+
+
+def operations():
+    """xensim_op's codes, read from xensim_proto.h: HELLO is 1, each
+    following name one more (the enum assigns no other value)"""
+    text = PROTO_H.read_text()
+    body = text[text.index("XENSIM_OP_HELLO = 1"):text.index("} xensim_op;")]
+    names = re.findall(r"^\s*XENSIM_OP_([A-Z_]+)", body, re.M)
+    return {name: code for code, name in enumerate(names, start=1)}
+
+
+OP = operations()
 
 DOM0, GUEST, STRANGER = 0, 1, 2
 GUEST_DIES_SLOWLY = 1 << 1
@@ -107,10 +115,21 @@ SEEDS = {
 
 
 def main():
-    out = Path(sys.argv[1])
-    out.mkdir(parents=True, exist_ok=True)
+    check = sys.argv[1:2] == ["--check"]
+    out = Path(sys.argv[2 if check else 1])
+    stale = []
     for name, records in SEEDS.items():
-        (out / name).write_bytes(b"".join(record(c, data) for c, data in records))
+        seed = b"".join(record(c, data) for c, data in records)
+        if not check:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / name).write_bytes(seed)
+        elif not (out / name).is_file() or (out / name).read_bytes() != seed:
+            stale.append(name)
+        else:
+            print(f"PASS: seed {name} is what the protocol makes of it")
+    for name in stale:
+        print(f"FAIL: seed {name} in {out} is not what {Path(__file__).name} writes now")
+    sys.exit(1 if stale else 0)
 
 
 if __name__ == "__main__":
