@@ -24,14 +24,17 @@ fetch() {
 }
 
 fetch "$@" && exit 0
-# entries already in place may only lack an `apt-get update`
+# entries already in place may only lack an `apt-get update`; either
+# step failing still leaves the retry and the message below to say why
 if [ "$(id -u)" = 0 ]; then
-    "$here/apt-deb-src.sh" ${APT_DEB_SRC_DIR:+"$APT_DEB_SRC_DIR"} > /dev/null
-    apt-get -o DPkg::Lock::Timeout=900 update -qq
+    "$here/apt-deb-src.sh" ${APT_DEB_SRC_DIR:+"$APT_DEB_SRC_DIR"} > /dev/null ||
+        echo "apt-source: could not derive deb-src entries (see above)" >&2
+    apt-get -o DPkg::Lock::Timeout=900 update -qq ||
+        echo "apt-source: apt-get update failed (see above)" >&2
     fetch "$@" && exit 0
 fi
 avail=$(apt-cache showsrc "$package" 2>/dev/null | sed -n 's/^Version: //p' |
-        sort -u | tr '\n' ' ')
+        sort -u | paste -sd ' ')
 echo "apt-source: $package source $version is not available from apt" \
      "(found: ${avail:-none}); see $logfile" >&2
 exit 1

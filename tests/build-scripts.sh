@@ -74,13 +74,16 @@ if [ "$(id -u)" = 0 ]; then
     elif ! grep -qxF "$work/retry source -qq --download-only --only-source xen=4.17.5-1" \
             "$work/retry.apt"; then
         fail "apt-source: not run in its directory with its options: $(cat "$work/retry.apt")"
+    elif ! grep -qs '^Types: deb-src' "$work/retry.debsrc/overcommit-deb-src.sources" &&
+         ! grep -qs '^deb-src ' "$work/retry.debsrc/overcommit-deb-src.list"; then
+        fail "apt-source: no deb-src entries were derived before the update"
     else
         pass
     fi
 fi
 if apt_source missing no xen 4.17.9-1; then
     fail "apt-source: a version apt does not have was fetched"
-elif ! grep -qF "xen source 4.17.9-1 is not available from apt (found: 4.17.1-1 4.17.2-1 ); see $work/missing.log" \
+elif ! grep -qF "xen source 4.17.9-1 is not available from apt (found: 4.17.1-1 4.17.2-1); see $work/missing.log" \
         "$work/missing.err"; then
     fail "apt-source: the refusal does not name the version and what apt has: $(cat "$work/missing.err")"
 else
