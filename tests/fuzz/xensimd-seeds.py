@@ -2,9 +2,10 @@
 # Seeds for xensimdfuzz that reach what a mutation rarely builds from
 # nothing: requests carrying a valid workload trace (a workload on a
 # running guest, a preset a new domain takes its trace from), a guest
-# that dies slowly, a pager's whole life.  Each seed is what the target
-# reads: records of [client byte][16-bit little-endian length][bytes],
-# the bytes being frames as xensim_proto.h lays them out.
+# that dies slowly, a pager's whole life on a host that offers paging.
+# Each seed is what the target reads: a byte of host options (bit 0:
+# paging offered), then records of [client byte][16-bit little-endian
+# length][bytes], the bytes being frames as xensim_proto.h lays them out.
 #
 # Usage: xensimd-seeds.py DIR           writes one file a seed into DIR
 #        xensimd-seeds.py --check DIR   fails unless DIR holds them as
@@ -31,6 +32,8 @@ def operations():
 OP = operations()
 
 DOM0, GUEST, STRANGER = 0, 1, 2
+HOST_DEFAULT, HOST_PAGING = 0, 1 << 0          # the host options byte
+DOMAIN_PV, DOMAIN_HVM = 0, 1                    # xensim_domain_type
 GUEST_DIES_SLOWLY = 1 << 1
 PRESET_BALLOON_RATE, PRESET_BALLOON_FLOOR, PRESET_WORKLOAD, PRESET_CLEAR = 1, 2, 4, 8
 MIB = 256                       # pages
@@ -64,11 +67,11 @@ def record(client, data):
     return bytes([client]) + struct.pack("<H", len(data)) + data
 
 
-def build(name, mib=64):
+def build(name, mib=64, domain_type=DOMAIN_PV):
     """Requests that make a running domain of MIB (the first is domid 1)"""
     return [
         request("DOMAIN_CREATE", string(name), u32(16) + bytes(range(16)),
-                u32(0), u32(1)),
+                u32(domain_type), u32(1)),
         request("SET_MAX", u32(1), u64(mib * MIB + MIB)),
         request("POPULATE", u32(1), u64(mib * MIB)),
         request("SET_TARGET", u32(1), u64(mib * MIB)),
@@ -104,7 +107,7 @@ SEEDS = {
         request("SET_GUEST_FLAGS", u32(1), u32(0)),
         request("DOMAIN_LIST"),
     ]],
-    "pager-life": [(DOM0, r) for r in build("guest1", 128) + [
+    "pager-life": [(DOM0, r) for r in build("guest1", 128, DOMAIN_HVM) + [
         request("PAGER_ATTACH", u32(1)),
         request("SET_PAGING_TARGET", u32(1), u64(64 * MIB)),
         request("SHUTDOWN", u32(1), u32(0)),
@@ -113,13 +116,17 @@ SEEDS = {
     ]] + [(STRANGER, request("PAGER_ATTACH", u32(1)))],
 }
 
+# the seeds that run on a host offering paging
+PAGING = {"pager-life"}
+
 
 def main():
     check = sys.argv[1:2] == ["--check"]
     out = Path(sys.argv[2 if check else 1])
     stale = []
     for name, records in SEEDS.items():
-        seed = b"".join(record(c, data) for c, data in records)
+        options = HOST_PAGING if name in PAGING else HOST_DEFAULT
+        seed = bytes([options]) + b"".join(record(c, data) for c, data in records)
         if not check:
             out.mkdir(parents=True, exist_ok=True)
             (out / name).write_bytes(seed)

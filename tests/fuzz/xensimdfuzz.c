@@ -8,7 +8,9 @@
  * framing and dispatch; after each, the host's memory must still add up
  * (xensim_host_check) whatever was asked.
  *
- * Input: records of [client byte][16-bit little-endian length][bytes].
+ * Input: a byte of host options (bit 0: the hypervisor offers paging,
+ * so that pagers can attach), then records of [client byte][16-bit
+ * little-endian length][bytes].
  * A client byte with its top bit set types the bytes into the console of
  * the domain its low bits name instead, as a console client would, and
  * the daemon's console pass reads them (the guest's echo and prompt).
@@ -92,8 +94,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t records = 0;
     size_t i;
 
+    if (size == 0)
+        return 0;
     xensimd_config_default(&cfg);
     cfg.socket_path = "/nonexistent/xensimdfuzz.sock";
+    cfg.host.paging = data[0] & 1;
+    data++;
+    size--;
     if (xensimd_init(&d, &cfg) < 0)
         abort();
     /* replies and events go to /dev/null: written as to a client that
