@@ -220,9 +220,21 @@ libxlAdmissionReadHost(libxlDriverConfig *cfg,
         if (after > host->pendingKiB)
             host->pendingKiB = after;
     }
+    host->claimedKiB = mem.claimedKiB;
+#ifdef LIBXL_HAVE_UNCLAIMED_FREE_MEMORY
+    {
+        unsigned long long unclaimedKiB;
+
+        /* libxl's own figure of what no domain has claimed: the decision
+         * takes the claims off again, the message shows them */
+        if (libxlNodeMemoryUnclaimedKiB(cfg, &mem, &unclaimedKiB) < 0)
+            return -1;
+        host->freeKiB = libxlClaimAddKiB(unclaimedKiB, mem.claimedKiB);
+    }
+#else
     /* as libxl_get_free_memory(): pages being scrubbed are free too */
     host->freeKiB = mem.freeKiB + mem.scrubKiB;
-    host->claimedKiB = mem.claimedKiB;
+#endif
     return 0;
 }
 

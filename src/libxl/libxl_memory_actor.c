@@ -41,6 +41,7 @@
 #include "libxl_pager.h"
 #include "virdomainobjlist.h"
 #include "virerror.h"
+#include "virfile.h"
 #include "virlog.h"
 #include "virthread.h"
 #include "virtime.h"
@@ -116,18 +117,34 @@ libxlMemoryActorSave(libxlDriverPrivate *driver,
 
 
 /* Write the balloon target: with enforce, as xl mem-set and the driver
- * always did, so that maxmem follows and the domain cannot grow back */
+ * always did, so that maxmem follows and the domain cannot grow back.
+ * A libxl with LIBXL_HAVE_MEMORY_TARGETS (xen-patches/, patch 4) has a
+ * call for the target alone, in the same unit (KiB of the domain's total,
+ * video RAM included), which leaves maxmem alone: a maxmem below the
+ * paging target would keep xenpaging from paging back in, and
+ * libxl_domain_setmaxmem() would lower static-max with it, above which no
+ * later target may go.  A guest that does not follow its target is then
+ * held by the actor's clip of maxmem, as on stock libxl. */
 int
 libxlMemoryActorWriteTarget(libxlDriverConfig *cfg,
                             int domid,
                             unsigned long long kib)
 {
+#ifdef LIBXL_HAVE_MEMORY_TARGETS
+    if (libxl_domain_set_balloon_target(cfg->ctx, domid, kib) != 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot set the balloon target of domain %d to %llu KiB"),
+                       domid, kib);
+        return -1;
+    }
+#else
     if (libxlSetMemoryTargetWrapper(cfg->ctx, domid, kib, 0, 1) < 0) {
         virReportError(VIR_ERR_OPERATION_FAILED,
                        _("cannot set the balloon target of domain %d to %llu KiB"),
                        domid, kib);
         return -1;
     }
+#endif
     return 0;
 }
 

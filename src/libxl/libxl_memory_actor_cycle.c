@@ -35,6 +35,7 @@
 #include "libxl_conf.h"
 #include "libxl_domain.h"
 #include "libxl_memstats_cache.h"
+#include "libxl_node_memory.h"
 #include "libxl_pager.h"
 #include "virdomainobjlist.h"
 #include "virerror.h"
@@ -107,11 +108,24 @@ libxlMemoryActorWake(void)
 }
 
 
+/* The paging target xenpaging follows, in KiB despite the key's name.
+ * A libxl with LIBXL_HAVE_MEMORY_TARGETS (xen-patches/, patch 4) writes
+ * it itself, checked against the domain's type and maximum. */
 static void
 libxlMemoryActorWritePaging(libxlMemoryActor *actor,
                             int domid,
                             unsigned long long kib)
 {
+#ifdef LIBXL_HAVE_MEMORY_TARGETS
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(actor->driver);
+
+    if (libxl_domain_set_paging_target(cfg->ctx, domid, kib) != 0) {
+        VIR_WARN("cannot set the paging target of domain %d to %llu KiB",
+                 domid, kib);
+        /* written again at the next cycle */
+        g_hash_table_remove(actor->written, GINT_TO_POINTER(domid));
+    }
+#else
     g_autofree char *path = NULL;
     g_autofree char *value = NULL;
 
@@ -127,6 +141,7 @@ libxlMemoryActorWritePaging(libxlMemoryActor *actor,
         /* written again at the next cycle */
         g_hash_table_remove(actor->written, GINT_TO_POINTER(domid));
     }
+#endif
 }
 
 
@@ -529,7 +544,9 @@ libxlMemoryActorCycle(libxlMemoryActor *actor)
     libxlDriverPrivate *driver = actor->driver;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     libxlMemoryActorHost host = { 0 };
+#ifndef LIBXL_HAVE_UNCLAIMED_FREE_MEMORY
     libxl_physinfo phys;
+#endif
     virDomainObj **vms = NULL;
     size_t nvms = 0;
     g_autofree libxlMemoryPolicyAutoDomain *autos = NULL;
@@ -543,6 +560,13 @@ libxlMemoryActorCycle(libxlMemoryActor *actor)
 
     if (!(host.list = libxl_list_domain(cfg->ctx, &host.n)))
         return;
+#ifdef LIBXL_HAVE_UNCLAIMED_FREE_MEMORY
+    /* libxl's figure, as admission's */
+    if (libxlNodeMemoryUnclaimedKiB(cfg, NULL, &host.freeKiB) == 0)
+        host.known = true;
+    else
+        virResetLastError();
+#else
     libxl_physinfo_init(&phys);
     if (libxl_get_physinfo(cfg->ctx, &phys) == 0) {
         /* as admission and libxl_get_free_memory() count it: pages being
@@ -552,6 +576,7 @@ libxlMemoryActorCycle(libxlMemoryActor *actor)
         host.known = true;
     }
     libxl_physinfo_dispose(&phys);
+#endif
 
     virDomainObjListCollect(driver->domains, NULL, &vms, &nvms, NULL,
                             VIR_CONNECT_LIST_DOMAINS_ACTIVE);

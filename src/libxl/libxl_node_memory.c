@@ -6,6 +6,13 @@
  * libxl_get_free_memory() and physinfo's free pages include it, as xl's
  * "free_memory" does not; the figures here follow xl.
  *
+ * A libxl with LIBXL_HAVE_UNCLAIMED_FREE_MEMORY (xen-patches/, patch 2)
+ * computes that figure itself: libxl_get_unclaimed_free_memory() is then
+ * the one source of free memory for the host as a whole, here, in
+ * admission and in the auto actor.  It counts pages being scrubbed as
+ * free, as libxl_get_free_memory() does; without it, virNodeGetFreeMemory
+ * keeps its figure of free pages alone.
+ *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
  * License as published by the Free Software Foundation; either
@@ -55,10 +62,64 @@ libxlNodeMemoryRead(libxlDriverConfig *cfg, libxlNodeMemory *mem)
 }
 
 
-static unsigned long long
+static unsigned long long G_GNUC_UNUSED
 libxlNodeMemoryNetFreeKiB(const libxlNodeMemory *mem)
 {
     return mem->freeKiB > mem->claimedKiB ? mem->freeKiB - mem->claimedKiB : 0;
+}
+
+
+/**
+ * libxlNodeMemoryUnclaimedKiB:
+ *
+ * Free memory no domain has claimed, pages being scrubbed included (what
+ * a new claim or allocation can get), in KiB; @mem, if given, has read
+ * physinfo and is used without libxl's call.  A failure is reported.
+ */
+int
+libxlNodeMemoryUnclaimedKiB(libxlDriverConfig *cfg,
+                            const libxlNodeMemory *mem,
+                            unsigned long long *kib)
+{
+#ifdef LIBXL_HAVE_UNCLAIMED_FREE_MEMORY
+    uint64_t memkb = 0;
+
+    (void)mem;
+    if (libxl_get_unclaimed_free_memory(cfg->ctx, &memkb) != 0) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       _("libxl_get_unclaimed_free_memory failed"));
+        return -1;
+    }
+    *kib = memkb;
+    return 0;
+#else
+    libxlNodeMemory own;
+
+    if (!mem) {
+        if (libxlNodeMemoryRead(cfg, &own) < 0)
+            return -1;
+        mem = &own;
+    }
+    *kib = libxlClaimSubKiB(libxlClaimAddKiB(mem->freeKiB, mem->scrubKiB),
+                            mem->claimedKiB);
+    return 0;
+#endif
+}
+
+
+/* The "free" figure of virNodeGetFreeMemory and nodememstats */
+static int
+libxlNodeMemoryFreeKiB(libxlDriverConfig *cfg,
+                       const libxlNodeMemory *mem,
+                       unsigned long long *kib)
+{
+#ifdef LIBXL_HAVE_UNCLAIMED_FREE_MEMORY
+    return libxlNodeMemoryUnclaimedKiB(cfg, mem, kib);
+#else
+    (void)cfg;
+    *kib = libxlNodeMemoryNetFreeKiB(mem);
+    return 0;
+#endif
 }
 
 
@@ -68,10 +129,12 @@ libxlNodeMemoryFree(libxlDriverConfig *cfg,
                     unsigned long long *bytes)
 {
     libxlNodeMemory mem;
+    unsigned long long kib;
 
-    if (libxlNodeMemoryRead(cfg, &mem) < 0)
+    if (libxlNodeMemoryRead(cfg, &mem) < 0 ||
+        libxlNodeMemoryFreeKiB(cfg, &mem, &kib) < 0)
         return -1;
-    *bytes = libxlNodeMemoryNetFreeKiB(&mem) * 1024;
+    *bytes = kib * 1024;
     return 0;
 }
 
@@ -155,9 +218,9 @@ libxlNodeMemoryStats(libxlDriverConfig *cfg,
         return -1;
     }
 
-    if (libxlNodeMemoryRead(cfg, &mem) < 0)
+    if (libxlNodeMemoryRead(cfg, &mem) < 0 ||
+        libxlNodeMemoryFreeKiB(cfg, &mem, &netFreeKiB) < 0)
         return -1;
-    netFreeKiB = libxlNodeMemoryNetFreeKiB(&mem);
 
     for (i = 0; i < G_N_ELEMENTS(stats); i++) {
         if (virStrcpyStatic(params[i].field, stats[i].field) < 0) {

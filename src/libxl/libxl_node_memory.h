@@ -36,6 +36,11 @@ libxlNodeMemoryRead(libxlDriverConfig *cfg,
                     libxlNodeMemory *mem);
 
 int
+libxlNodeMemoryUnclaimedKiB(libxlDriverConfig *cfg,
+                            const libxlNodeMemory *mem,
+                            unsigned long long *kib);
+
+int
 libxlNodeMemoryFree(libxlDriverConfig *cfg,
                     unsigned long long *bytes);
 
