@@ -15,6 +15,11 @@
 # daemon that had to be killed makes the stop fail, its host stopped all
 # the same).
 #
+# XENSIM_PRELOAD, if set, is the libxenlight preload to use instead of the
+# build's, and XENSIM_DRIVER_DIR a directory holding the libxl driver
+# module our daemon loads instead of the build's (LIBVIRT_DRIVER_DIR): the
+# pair scripts/libxl-patched.sh builds against the patched libxl headers.
+#
 # DIR holds everything: the host's socket (DIR/xensim.sock), the daemon's
 # sockets (DIR/run), its configuration, state and logs.  The simulated
 # host is started only if it is not running yet, so it outlives a daemon
@@ -26,7 +31,7 @@ build=${XENSIM_BUILD_DIR:-$top/build}
 libvirt_build=$build/subprojects/libvirt
 prefix=$build/install
 xensim=$build/tools/xensim/xensim
-preload=$build/tools/xensim/libxensim-preload.so
+preload=${XENSIM_PRELOAD:-$build/tools/xensim/libxensim-preload.so}
 
 die() { echo "daemon: $*" >&2; exit 1; }
 
@@ -81,6 +86,13 @@ CONF
     lockdir=$(realpath -m /var/lock)
     [ -d "$lockdir" ] || mkdir -p -m 1777 "$lockdir"
     mkdir -p "$dir/lock"
+    local driver_env=()
+    if [ -n "${XENSIM_DRIVER_DIR:-}" ]; then
+        [ -f "$XENSIM_DRIVER_DIR/libvirt_driver_libxl.so" ] ||
+            die "XENSIM_DRIVER_DIR=$XENSIM_DRIVER_DIR has no libvirt_driver_libxl.so"
+        driver_env=(LIBVIRT_DRIVER_DIR="$XENSIM_DRIVER_DIR")
+    fi
+    env "${driver_env[@]}" \
     XENSIM_SOCKET=$dir/xensim.sock \
     LD_PRELOAD=$preload \
     LD_LIBRARY_PATH=$libvirt_build/src \

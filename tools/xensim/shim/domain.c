@@ -318,12 +318,142 @@ shim_build_type(const libxl_domain_config *d_config)
 }
 
 
+/* The stream libxl_domain_suspend() writes here, our own: a magic line,
+ * then the pages the domain held, in decimal, on a line of its own */
+#define SHIM_SAVE_MAGIC "xensim-save 1\n"
+
+/* libxl with LIBXL_HAVE_CLAIM_ON_RESTORE (xen-patches/, patch 1) claims
+ * before a restore populates; stock libxl never does */
+#ifdef LIBXL_HAVE_CLAIM_ON_RESTORE
+# define SHIM_CLAIM_ON_RESTORE 1
+#else
+# define SHIM_CLAIM_ON_RESTORE 0
+#endif
+
+
+/* Read the pages of a saved domain from @fd, one byte at a time so that
+ * nothing after the record is consumed */
+static int
+shim_read_save_record(int fd, uint64_t *pages)
+{
+    char buf[sizeof(SHIM_SAVE_MAGIC) + 24];
+    size_t len = 0;
+    char *end;
+
+    while (len < sizeof(buf) - 1) {
+        ssize_t n = read(fd, buf + len, 1);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -EIO;
+        len++;
+        if (buf[len - 1] == '\n' && len > strlen(SHIM_SAVE_MAGIC))
+            break;
+    }
+    buf[len] = '\0';
+    if (strncmp(buf, SHIM_SAVE_MAGIC, strlen(SHIM_SAVE_MAGIC)) != 0)
+        return -EINVAL;
+    errno = 0;
+    *pages = strtoull(buf + strlen(SHIM_SAVE_MAGIC), &end, 10);
+    if (errno || end == buf + strlen(SHIM_SAVE_MAGIC) || *end != '\n' || !*pages)
+        return -EINVAL;
+    return 0;
+}
+
+
+static int shim_domain_build(libxl_ctx *ctx, libxl_domain_config *d_config,
+                             uint32_t *domid_out, int restore_fd,
+                             const libxl_asyncprogress_how *aop_console_how);
+
 int
 libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
                         uint32_t *domid_out, const libxl_asyncop_how *ao_how,
                         const libxl_asyncprogress_how *aop_console_how)
 {
+    if (ao_how) {
+        xensim_shim_log("libxl_domain_create_new: asynchronous creation is not simulated");
+        return ERROR_INVAL;
+    }
+    return shim_domain_build(ctx, d_config, domid_out, -1, aop_console_how);
+}
+
+
+/* A restore builds the domain as a creation does and populates what the
+ * stream says the domain held, at the host's populate rate: without a
+ * claim it finds a short host part-way through, as xc_domain_restore()
+ * does; with LIBXL_HAVE_CLAIM_ON_RESTORE and claim_mode it claims the
+ * target first and fails with ERROR_NOMEM before populating anything. */
+int
+libxl_domain_create_restore(libxl_ctx *ctx, libxl_domain_config *d_config,
+                            uint32_t *domid, int restore_fd, int send_back_fd,
+                            const libxl_domain_restore_params *params,
+                            const libxl_asyncop_how *ao_how,
+                            const libxl_asyncprogress_how *aop_console_how)
+{
+    (void)send_back_fd;
+    (void)params;
+    if (ao_how) {
+        xensim_shim_log("libxl_domain_create_restore: asynchronous restore is not simulated");
+        return ERROR_INVAL;
+    }
+    if (restore_fd < 0)
+        return ERROR_INVAL;
+    return shim_domain_build(ctx, d_config, domid, restore_fd, aop_console_how);
+}
+
+
+/* Writes the record shim_read_save_record() reads and leaves the domain
+ * paused; the caller destroys it, as libvirt does after a save */
+int
+libxl_domain_suspend(libxl_ctx *ctx, uint32_t domid, int fd, int flags,
+                     const libxl_asyncop_how *ao_how)
+{
+    xensim_conn *c = xensim_shim_conn();
+    xensim_dominfo info;
+    char rec[sizeof(SHIM_SAVE_MAGIC) + 24];
+    size_t off = 0;
+    int len;
+    int rc;
+
+    (void)ctx;
+    (void)flags;
+    if (ao_how) {
+        xensim_shim_log("libxl_domain_suspend: asynchronous suspend is not simulated");
+        return ERROR_INVAL;
+    }
+    if (!c)
+        return ERROR_FAIL;
+    if ((rc = xensim_dominfo_get(c, domid, &info)) < 0)
+        return xensim_shim_error("libxl_domain_suspend", rc);
+    if ((rc = xensim_domain_u32_op(c, XENSIM_OP_PAUSE, domid, 1)) < 0)
+        return xensim_shim_error("libxl_domain_suspend", rc);
+    len = snprintf(rec, sizeof(rec), "%s%" PRIu64 "\n", SHIM_SAVE_MAGIC, info.tot_pages);
+    while (off < (size_t)len) {
+        ssize_t n = write(fd, rec + off, len - off);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            xensim_shim_log("libxl_domain_suspend: domain %u: cannot write the stream: %s",
+                            domid, strerror(errno));
+            return ERROR_FAIL;
+        }
+        off += n;
+    }
+    return 0;
+}
+
+
+static int
+shim_domain_build(libxl_ctx *ctx, libxl_domain_config *d_config,
+                  uint32_t *domid_out, int restore_fd,
+                  const libxl_asyncprogress_how *aop_console_how)
+{
     const libxl_domain_build_info *b = &d_config->b_info;
+    bool restoring = restore_fd >= 0;
+    uint64_t saved_pages = 0;
+    int error = ERROR_FAIL;
     libxl_domain_type type = shim_build_type(d_config);
     xensim_conn *c = xensim_shim_conn();
     xensim_physinfo pi;
@@ -338,14 +468,15 @@ libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
     bool claim = false;
     int rc;
 
-    if (ao_how) {
-        xensim_shim_log("libxl_domain_create_new: asynchronous creation is not simulated");
-        return ERROR_INVAL;
-    }
     if (!c)
         return ERROR_FAIL;
     if (!d_config->c_info.name || !*d_config->c_info.name)
         return ERROR_INVAL;
+    if (restoring && (rc = shim_read_save_record(restore_fd, &saved_pages)) < 0) {
+        xensim_shim_log("libxl_domain_create_restore: no saved domain in the stream: %s",
+                        strerror(-rc));
+        return ERROR_FAIL;
+    }
 
     target_kb = b->target_memkb;
     max_kb = b->max_memkb;
@@ -394,10 +525,22 @@ libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
     claim_pages = build_pages;
     if (type == LIBXL_DOMAIN_TYPE_HVM && claim_pages > SHIM_VGA_HOLE_PAGES)
         claim_pages -= SHIM_VGA_HOLE_PAGES;
+    if (restoring) {
+        /* patch 1: target_memkb / 4 pages, right after libxl__build_pre(),
+         * before the stream is read; stock libxl does not claim at all */
+        build_pages = saved_pages;
+        claim_pages = target_kb / 4;
+        claim = claim && SHIM_CLAIM_ON_RESTORE;
+    }
     if (claim &&
         (rc = xensim_domain_u64_op(c, XENSIM_OP_CLAIM, domid, claim_pages, NULL)) < 0) {
         xensim_shim_log("domain %u: could not claim %" PRIu64 " pages: %s",
                         domid, claim_pages, strerror(-rc));
+        if (restoring && rc == -ENOMEM) {
+            xensim_shim_log("domain %u: not enough unclaimed free memory to restore:"
+                            " %" PRIu64 " KiB needed", domid, claim_pages * 4);
+            error = ERROR_NOMEM;
+        }
         goto fail;
     }
     if ((rc = xensim_physinfo_get(c, &pi)) < 0)
@@ -410,10 +553,14 @@ libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
     }
     if (claim)
         xensim_domain_u64_op(c, XENSIM_OP_CLAIM, domid, 0, NULL);
+    if (restoring)
+        xensim_shim_log("domain %u: restored %" PRIu64 " pages%s", domid, done,
+                        claim ? " under its claim" : "");
 
     /* the device model populates the guest's video RAM, outside the
-     * claim, which libxenguest cancelled at the end of meminit */
-    if (video_kb &&
+     * claim, which libxenguest cancelled at the end of meminit; a restore
+     * has it in the stream */
+    if (video_kb && !restoring &&
         (rc = shim_populate(c, domid, video_kb / 4, pi.populate_rate, &done)) < 0) {
         xensim_shim_log("domain %u: failed to allocate its video RAM: %s",
                         domid, strerror(-rc));
@@ -461,8 +608,10 @@ libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
             shim_domain_remove_xenstore(c, domid, dom.uuid);
     }
     xensim_domain_u32_op(c, XENSIM_OP_DESTROY, domid, 0);
-    xensim_shim_log("libxl_domain_create_new: domain %u failed to build", domid);
-    return ERROR_FAIL;
+    xensim_shim_log("%s: domain %u failed to build",
+                    restoring ? "libxl_domain_create_restore" : "libxl_domain_create_new",
+                    domid);
+    return error;
 }
 
 

@@ -135,17 +135,6 @@ libxl_domain_core_dump(libxl_ctx *ctx, uint32_t domid, const char *filename,
 
 
 int
-libxl_domain_create_restore(libxl_ctx *ctx, libxl_domain_config *d_config,
-                            uint32_t *domid, int restore_fd, int send_back_fd,
-                            const libxl_domain_restore_params *params,
-                            const libxl_asyncop_how *ao_how,
-                            const libxl_asyncprogress_how *aop_console_how)
-{
-    return shim_unsupported(__func__);
-}
-
-
-int
 libxl_domain_resume(libxl_ctx *ctx, uint32_t domid, int suspend_cancel,
                     const libxl_asyncop_how *ao_how)
 {
@@ -157,14 +146,6 @@ int
 libxl_domain_soft_reset(libxl_ctx *ctx, libxl_domain_config *d_config,
                         uint32_t domid, const libxl_asyncop_how *ao_how,
                         const libxl_asyncprogress_how *aop_console_how)
-{
-    return shim_unsupported(__func__);
-}
-
-
-int
-libxl_domain_suspend(libxl_ctx *ctx, uint32_t domid, int fd, int flags,
-                     const libxl_asyncop_how *ao_how)
 {
     return shim_unsupported(__func__);
 }
