@@ -6,12 +6,17 @@
 # configured minimally; the new symbols are exported; a program written
 # against every new LIBXL_HAVE_ interface compiles, links with immediate
 # binding and passes its checks; xl lists the new commands and its man
-# page documents them.
+# page documents them.  Then libvirt's side: our libxl driver module and
+# the simulated host's preload built again against the patched headers
+# (scripts/libxl-patched.sh) import and define the new calls, and
+# tests/xensim-restore.sh runs with them (claims on restore, unclaimed
+# free memory, the balloon target call).
 #
-# Usage: xen-patches.sh SOURCE_ROOT
+# Usage: xen-patches.sh SOURCE_ROOT BUILD_DIR
 set -euo pipefail
 
 top=$1
+build=$2
 . "$top/tests/checks.sh"
 
 script=$top/scripts/xen-patches.sh
@@ -28,6 +33,14 @@ timed() {
     "$@" || rc=$?
     echo "time: $name $(( $(date +%s) - start )) s" >&2
     return "$rc"
+}
+
+# into FILE CMD...: run CMD with its output in FILE (timed's own line
+# stays on stderr)
+into() {
+    local file=$1
+    shift
+    "$@" > "$file" 2>&1
 }
 
 stop() {
@@ -169,5 +182,52 @@ for cmd in mem-policy mem-balloon-target mem-paging-target mem-paging mem-events
         fail "xl.1 has no entry for $cmd"
     fi
 done
+
+# libvirt's side against the patched headers: the code under
+# #ifdef LIBXL_HAVE_* in src/libxl/ and in the preload, compiled, linked
+# against the patched libxenlight and run on the simulated host
+patched=$work/patched
+if timed libvirt-patched into "$work/patched.err" \
+        "$top/scripts/libxl-patched.sh" "$build" "$tree" "$patched"; then
+    ok "our libxl driver module and the preload build against the patched headers"
+    module=$patched/driver/libvirt_driver_libxl.so
+    stock_module=$build/subprojects/libvirt/src/libvirt_driver_libxl.so
+    nm -D --undefined-only "$module" | awk '{print $2}' > "$work/imports"
+    nm -D --undefined-only "$stock_module" | awk '{print $2}' > "$work/stock-imports"
+    for s in libxl_get_unclaimed_free_memory libxl_domain_set_balloon_target \
+             libxl_domain_set_paging_target; do
+        grep -qx "$s@VERS_4.17.0" "$work/imports" && ok "the patched driver imports $s" ||
+            fail "the driver built against the patched headers does not import $s@VERS_4.17.0"
+        grep -q "^$s@" "$work/stock-imports" &&
+            fail "the stock build's driver imports $s" || ok "the stock driver does not import $s"
+    done
+    nm -D --defined-only "$patched/libxensim-preload.so" | awk '{print $3}' > "$work/preload"
+    nm -D --defined-only "$build/tools/xensim/libxensim-preload.so" | awk '{print $3}' \
+        > "$work/stock-preload"
+    for s in libxl_get_unclaimed_free_memory libxl_wait_for_unclaimed_free_memory \
+             libxl_domain_set_balloon_target libxl_domain_get_balloon_target \
+             libxl_domain_set_paging_target libxl_domain_get_paging_target; do
+        grep -qx "$s" "$work/preload" && ok "the patched preload defines $s" ||
+            fail "the preload built against the patched headers does not define $s"
+        grep -qx "$s" "$work/stock-preload" &&
+            fail "the stock build's preload defines $s" || ok "the stock preload does not define $s"
+    done
+    if "$top/tests/xensim-shim-symbols.sh" "$top" "$patched/libxensim-preload.so" "$module" \
+            > "$work/symbols.out" 2>&1; then
+        ok "every import of the patched driver is the patched preload's or pure"
+    else
+        fail "xensim-shim-symbols on the patched pair: $(grep FAIL "$work/symbols.out")"
+    fi
+    if timed xensim-restore into "$work/restore.out" \
+            "$top/tests/xensim-restore.sh" "$top" "$build" --patched "$patched"; then
+        ok "xensim-restore with the patched libxl:" \
+           "$(grep '^xensim-restore-patched:' "$work/restore.out")"
+    else
+        fail "xensim-restore with the patched libxl failed:"
+    fi
+    grep -v "^xensim-restore-patched:" "$work/restore.out" | sed 's/^/  /' || true
+else
+    fail "the libxl driver does not build against the patched headers: $(tail -5 "$work/patched.err")"
+fi
 
 finish "xen-patches"
