@@ -17,7 +17,8 @@
 #    libxl_domain_set_balloon_target() and the manual actor's paging
 #    target from libxl_domain_set_paging_target().
 # Both: the save and restore round trip, and nothing left behind by a
-# refused restore.
+# refused restore; the host default (claim_mode = 1 in libxl.conf) claims
+# for a restore as <memoryClaim/> does.
 #
 # Usage: xensim-restore.sh SOURCE_ROOT BUILD_DIR [--patched DIR]
 set -uo pipefail
@@ -213,6 +214,27 @@ if [ "$mode" = patched ]; then
 else
     grep -q libxl_domain_set_paging_target "$work/paging.log" &&
         fail "the stock build called libxl_domain_set_paging_target" || pass
+fi
+
+# --- the host default: claim_mode = 1 in libxl.conf -------------------------
+daemon stop "$work" --keep-host > /dev/null 2>&1 || fail "daemon stop"
+echo "claim_mode = 1" >> "$work/libxl.conf"
+uri=$(daemon start "$work" --libxl-conf "$work/libxl.conf") || stop "daemon restart"
+"$top/scripts/pv-domain-xml.sh" plain 512 > "$work/plain.xml"
+virsh define "$work/plain.xml" > /dev/null || fail "define plain"
+virsh start plain > /dev/null || fail "start plain"
+virsh save plain "$work/plain.save" > /dev/null || fail "save plain"
+wait_for 20 gone plain && pass || fail "plain still on the host after its save"
+virsh restore "$work/plain.save" > /dev/null 2> "$work/plain.err" &&
+    pass || fail "restore of plain: $(cat "$work/plain.err")"
+read_host
+id=$(host_dom plain 2)
+if [ "$mode" = patched ]; then
+    grep -q "domain $id: restored [0-9]* pages under its claim" "$stderr" && pass ||
+        fail "plain (claim_mode = 1 in libxl.conf) was restored without a claim"
+else
+    grep -q "domain $id: restored [0-9]* pages$" "$stderr" && pass ||
+        fail "plain's restore is not in the preload's log"
 fi
 
 finish "$name"
