@@ -165,6 +165,26 @@ main(void)
                            &reply, &len) == -EPERM,
                "a guest cannot read others' workloads");
         free(reply);
+
+        /* a fault rule would let it hold or fail the toolstack's calls */
+        xensim_writer_init(&w);
+        xensim_put_u32(&w, XENSIM_FAULT_CALL_ADD);
+        xensim_put_u32(&w, XENSIM_OP_XS_WRITE);
+        xensim_put_str(&w, "/local/domain/0/*");
+        xensim_put_u32(&w, 0);
+        xensim_put_u32(&w, 0);
+        expect(xensim_call(guest, XENSIM_OP_FAULT_CALL, &w, XENSIM_CHARGE_NONE,
+                           &reply, &len) == -EPERM,
+               "a guest cannot set faults for others' calls");
+        free(reply);
+        xensim_writer_free(&w);
+        xensim_writer_init(&w);
+        xensim_put_u32(&w, XENSIM_FAULT_CALL_RELEASE);
+        expect(xensim_call(guest, XENSIM_OP_FAULT_CALL, &w, XENSIM_CHARGE_NONE,
+                           &reply, &len) == -EPERM,
+               "a guest cannot release a held call");
+        free(reply);
+        xensim_writer_free(&w);
     }
 
     /* a frame announcing more than the maximum */

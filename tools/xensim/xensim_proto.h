@@ -65,6 +65,9 @@ typedef enum {
     XENSIM_OP_PRESET,           /* str name, u32 XENSIM_PRESET_*, u64 rate,
                                  * u64 floor, trace */
     XENSIM_OP_EVENT,            /* daemon -> client: str path, str token */
+    XENSIM_OP_FAULT_CALL,       /* u32 XENSIM_FAULT_CALL_*, then for ADD: u32 op,
+                                 * str path pattern, u32 skip, u32 errno
+                                 * (0 = hold); HELD -> u32 held, u32 op, str path */
     XENSIM_OP_LAST
 } xensim_op;
 
@@ -73,6 +76,14 @@ enum {
     XENSIM_GUEST_IGNORES_SHUTDOWN = 1 << 0,  /* never answers control/shutdown */
     XENSIM_GUEST_DIES_SLOWLY = 1 << 1,       /* destroyed, stays dying with its
                                               * pages until the flag is cleared */
+};
+
+/* What an XENSIM_OP_FAULT_CALL request does */
+enum {
+    XENSIM_FAULT_CALL_ADD = 0,      /* a rule for a later call */
+    XENSIM_FAULT_CALL_CLEAR,        /* forget every rule not yet fired */
+    XENSIM_FAULT_CALL_HELD,         /* which call is held, if any */
+    XENSIM_FAULT_CALL_RELEASE,      /* let the held call go on */
 };
 
 /* Flags in a domain record */

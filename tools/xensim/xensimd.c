@@ -178,7 +178,7 @@ xensimd_client_input(xensimd *d, xensimd_client *c)
 {
     size_t pos = 0;
 
-    while (c->inlen - pos >= 4) {
+    while (!c->held && c->inlen - pos >= 4) {
         const uint8_t *p = c->in + pos;
         uint32_t n = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
                      (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -194,9 +194,17 @@ xensimd_client_input(xensimd *d, xensimd_client *c)
         if (c->inlen - pos - 4 < n)
             break;
 
-        xensim_reader_init(&r, p + 4, n);
         xensim_writer_init(&payload);
-        rc = xensimd_dispatch(d, c, &r, &payload);
+        switch (xensimd_fault_check(d, c, p + 4, n, &rc)) {
+        case 2:     /* held: the frame stays until it is released */
+            xensim_writer_free(&payload);
+            goto out;
+        case 1:
+            break;
+        default:
+            xensim_reader_init(&r, p + 4, n);
+            rc = xensimd_dispatch(d, c, &r, &payload);
+        }
 
         xensim_writer_init(&reply);
         xensim_put_u32(&reply, (uint32_t)rc);
@@ -207,6 +215,7 @@ xensimd_client_input(xensimd *d, xensimd_client *c)
         pos += 4 + n;
     }
 
+ out:
     memmove(c->in, c->in + pos, c->inlen - pos);
     c->inlen -= pos;
 }
@@ -291,6 +300,7 @@ xensimd_reap_clients(xensimd *d)
         }
         xensim_xs_conn_gone(d->xs, c->id);
         xensimd_guest_conn_gone(d, c->id);
+        xensimd_fault_conn_gone(d, c->id);
         close(c->fd);
         free(c->in);
         xensim_writer_free(&c->out);
@@ -364,6 +374,7 @@ xensimd_clear(xensimd *d)
         free(d->presets[i].trace);
     free(d->presets);
     xensimd_console_close_all(d);
+    xensimd_fault_clear(d);
     xensim_xs_free(d->xs);
     xensim_host_clear(&d->host);
 }
@@ -440,6 +451,11 @@ xensimd_run(const xensimd_config *cfg, int ready_fd)
                 fds[i + 1].revents |= POLLIN;
             if (fds[i + 1].revents & POLLIN)
                 xensimd_client_read(&d, &d.clients[i]);
+        }
+        /* a call released by another client's request goes on now */
+        for (i = 0; i < d.nclients; i++) {
+            if (d.clients[i].released && !d.clients[i].closing)
+                xensimd_client_input(&d, &d.clients[i]);
         }
         xensimd_deliver_events(&d);
         xensimd_reap_clients(&d);

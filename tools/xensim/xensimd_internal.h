@@ -28,7 +28,21 @@ typedef struct {
     xensim_writer out;          /* frames not yet written */
     size_t outpos;
     bool closing;
+    bool held;                  /* its next request waits for a release */
+    bool released;              /* its next request goes on, unchecked */
 } xensimd_client;
+
+/* A fault for a later call of one kind (xensimd_faults.c): the call that
+ * matches, after @skip others that matched, fails with @err or, with 0,
+ * is held until released.  Fires once. */
+typedef struct {
+    uint32_t op;
+    char *pattern;              /* fnmatch(3) of a xenstore path; NULL = any */
+    uint32_t skip;
+    int err;
+} xensimd_call_fault;
+
+#define XENSIMD_CALL_FAULTS_MAX 16
 
 typedef struct {
     uint32_t domid;
@@ -86,6 +100,11 @@ typedef struct {
     int console_epfd;           /* the consoles' epoll set, -1 = none yet */
     uint64_t last_ns;
     uint64_t populate_busy_ns;  /* the host's population is booked until then */
+    xensimd_call_fault call_faults[XENSIMD_CALL_FAULTS_MAX];
+    size_t ncall_faults;
+    uint64_t held_client;       /* the connection whose call is held, 0 = none */
+    uint32_t held_op;
+    char *held_path;
     bool stop;
 } xensimd;
 
@@ -106,6 +125,15 @@ void xensimd_deliver_events(xensimd *d);
 /* xensimd_requests.c: one request from a client, its reply in @w */
 int xensimd_dispatch(xensimd *d, xensimd_client *c, xensim_reader *r,
                      xensim_writer *w);
+
+/* xensimd_faults.c: faults for later calls.  xensimd_fault_check says
+ * what to do with the request in @frame: 0 serve it, 1 fail it with
+ * *err, 2 hold it. */
+int xensimd_fault_check(xensimd *d, xensimd_client *c, const uint8_t *frame,
+                        size_t len, int *err);
+int xensimd_fault_op(xensimd *d, xensim_reader *r, xensim_writer *w);
+void xensimd_fault_conn_gone(xensimd *d, uint64_t conn);
+void xensimd_fault_clear(xensimd *d);
 
 /* xensimd_guests.c: what the guests' kernels do */
 xensimd_guest *xensimd_guest_get(xensimd *d, uint32_t domid, bool create);

@@ -785,6 +785,11 @@ xensimd_dispatch(xensimd *d, xensimd_client *c, xensim_reader *r,
         return 0;
     }
 
+    case XENSIM_OP_FAULT_CALL:
+        if (!privileged)
+            return -EPERM;
+        return xensimd_fault_op(d, r, w);
+
     case XENSIM_OP_EVENT:
     case XENSIM_OP_LAST:
         break;
