@@ -292,11 +292,20 @@ libxlAdmissionLowerDom0(libxlDriverConfig *cfg,
     }
     if (decision->newTargetKiB == host->dom0TargetKiB)
         return 0;
+    /* recorded first, so that a daemon killed from now on until the
+     * build is over gives dom0 back at its restart (the record is small,
+     * and written only when dom0 is to balloon) */
+    if (libxlBuildRecordBegin(cfg->stateDir, ticket->uuid, ticket->name,
+                              libxlClaimSubKiB(host->dom0TargetKiB,
+                                               decision->newTargetKiB),
+                              ticket->dom0TargetKiB) < 0)
+        return -1;
     if (libxlSetMemoryTargetWrapper(cfg->ctx, 0, decision->newTargetKiB,
                                     /* relative */ 0, /* enforce */ 0) < 0) {
         virReportError(VIR_ERR_OPERATION_FAILED,
                        _("failed to set dom0's memory target to %llu KiB"),
                        decision->newTargetKiB);
+        libxlBuildRecordEnd(cfg->stateDir, ticket->uuid);
         return -1;
     }
     ticket->loweredKiB = libxlClaimSubKiB(host->dom0TargetKiB, decision->newTargetKiB);
@@ -555,8 +564,11 @@ libxlAdmissionBegin(libxlDriverConfig *cfg,
     if (wait)
         libxlMemoryActorWake();
     if ((wait && libxlAdmissionWaitForDom0(cfg, t, host.dom0KiB) < 0) ||
-        libxlBuildRecordBegin(cfg->stateDir, t->uuid, t->name) < 0) {
+        libxlBuildRecordBegin(cfg->stateDir, t->uuid, t->name,
+                              t->loweredKiB, t->dom0TargetKiB) < 0) {
         libxlAdmissionEnd(cfg, t, false);
+        /* dom0 has its target back: nothing for a restart to give */
+        libxlBuildRecordEnd(cfg->stateDir, t->uuid);
         return -1;
     }
     *ticket = t;

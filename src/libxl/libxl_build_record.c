@@ -71,19 +71,31 @@ libxlBuildRecordPath(const char *stateDir,
 
 /**
  * libxlBuildRecordBegin:
+ * @dom0LoweredKiB: what the start lowered dom0's target by (0: nothing)
+ * @dom0TargetKiB: dom0's target before it was lowered
  *
- * Record that the build of domain @name (@uuid) is about to start.  The
+ * Record that the build of domain @name (@uuid) is about to start, or
+ * that its start is about to lower dom0's target and wait for it.  The
  * file is written whole or not at all.  Returns -1 with an error reported
- * if it cannot be: a build that could not be reaped must not start.
+ * if it cannot be: a build that could not be reaped must not start, nor
+ * dom0 be lowered for a start that could not give it back.
  */
 int
 libxlBuildRecordBegin(const char *stateDir,
                       const unsigned char *uuid,
-                      const char *name)
+                      const char *name,
+                      unsigned long long dom0LoweredKiB,
+                      unsigned long long dom0TargetKiB)
 {
     g_autofree char *dir = libxlBuildRecordDir(stateDir);
     g_autofree char *path = libxlBuildRecordPath(stateDir, uuid);
-    g_autofree char *content = g_strdup_printf("%s\n", name);
+    g_autofree char *content = NULL;
+
+    if (dom0LoweredKiB)
+        content = g_strdup_printf("%s\ndom0 %llu %llu\n", name,
+                                  dom0LoweredKiB, dom0TargetKiB);
+    else
+        content = g_strdup_printf("%s\n", name);
 
     if (g_mkdir_with_parents(dir, 0700) < 0) {
         virReportSystemError(errno, _("cannot create directory '%s'"), dir);
@@ -107,11 +119,42 @@ libxlBuildRecordEnd(const char *stateDir,
 }
 
 
+/* Give dom0 back what a start that never finished lowered its target by,
+ * never above the target it had before: the daemon was killed while the
+ * start waited for dom0, or during the build, whose domain is gone now. */
+static void
+libxlBuildRecordGiveDom0(libxlDriverConfig *cfg,
+                         const char *name,
+                         unsigned long long loweredKiB,
+                         unsigned long long baselineKiB)
+{
+    uint64_t targetKiB = 0;
+    unsigned long long restoreKiB;
+
+    if (libxl_get_memory_target(cfg->ctx, 0, &targetKiB) < 0) {
+        VIR_WARN("cannot read dom0's memory target to give back the %llu KiB "
+                 "the start of '%s' lowered it by", loweredKiB, name);
+        return;
+    }
+    restoreKiB = targetKiB + loweredKiB;
+    if (restoreKiB < targetKiB || restoreKiB > baselineKiB)
+        restoreKiB = baselineKiB;
+    if (restoreKiB <= targetKiB)
+        return;
+    VIR_WARN("giving dom0 back %llu KiB of its target: the start of '%s' that "
+             "lowered it was interrupted", restoreKiB - targetKiB, name);
+    if (libxl_set_memory_target(cfg->ctx, 0, restoreKiB, 0, 0) < 0)
+        VIR_WARN("cannot give dom0's memory target back: it stays at %llu KiB",
+                 (unsigned long long)targetKiB);
+}
+
+
 /* Destroy what is left of the build a record names.  A domain libvirt
  * knows as running is the build that finished; every other live domain of
  * that UUID is the unfinished one (libxl refuses a second domain of the
- * same name, so no other toolstack's build of it can be there too). */
-static void
+ * same name, so no other toolstack's build of it can be there too).
+ * Returns whether the build finished. */
+static bool
 libxlBuildRecordReapOne(libxlDriverPrivate *driver,
                         libxlDriverConfig *cfg,
                         const unsigned char *uuid,
@@ -143,6 +186,7 @@ libxlBuildRecordReapOne(libxlDriverPrivate *driver,
         if (libxl_domain_destroy(cfg->ctx, doms[i].domid, NULL) < 0)
             VIR_WARN("cannot destroy domain %u '%s'", doms[i].domid, name);
     }
+    return knownId >= 0;
 }
 
 
@@ -172,6 +216,8 @@ libxlBuildRecordReap(libxlDriverPrivate *driver)
         g_autofree char *path = g_strdup_printf("%s/%s", dir, ent->d_name);
         g_autofree char *content = NULL;
         unsigned char uuid[VIR_UUID_BUFLEN];
+        unsigned long long loweredKiB = 0;
+        unsigned long long baselineKiB = 0;
         char *nl;
 
         /* not a record: a write cut short, or nothing of ours */
@@ -188,13 +234,19 @@ libxlBuildRecordReap(libxlDriverPrivate *driver)
             continue;
         }
         *nl = '\0';
+        /* what the start lowered dom0's target by, if it did */
+        if (STRPREFIX(nl + 1, "dom0 ") &&
+            sscanf(nl + 1, "dom0 %llu %llu", &loweredKiB, &baselineKiB) != 2)
+            loweredKiB = 0;
 
         if (!doms && !(doms = libxl_list_domain(cfg->ctx, &ndoms))) {
             VIR_WARN("cannot list the hypervisor's domains: builds left by "
                      "a previous daemon are not reaped");
             return;
         }
-        libxlBuildRecordReapOne(driver, cfg, uuid, content, doms, ndoms);
+        if (!libxlBuildRecordReapOne(driver, cfg, uuid, content, doms, ndoms) &&
+            loweredKiB)
+            libxlBuildRecordGiveDom0(cfg, content, loweredKiB, baselineKiB);
         unlink(path);
     }
 

@@ -23,7 +23,9 @@
 int
 libxlBuildRecordBegin(const char *stateDir,
                       const unsigned char *uuid,
-                      const char *name);
+                      const char *name,
+                      unsigned long long dom0LoweredKiB,
+                      unsigned long long dom0TargetKiB);
 
 void
 libxlBuildRecordEnd(const char *stateDir,
