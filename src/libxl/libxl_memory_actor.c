@@ -316,8 +316,10 @@ libxlMemoryActorSetMemory(libxlDriverPrivate *driver,
 
     case VIR_DOMAIN_MEMORY_POLICY_ACTOR_AUTO:
         /* the admin's figure is the most the actor may give; a target
-         * above it comes down at once */
-        state->ceilingKiB = kib;
+         * above it comes down at once.  A setmem that fails changes
+         * nothing: the ceiling is the new one only once the target is
+         * below it (the actor leaves the domain alone meanwhile, the
+         * setmem's job having it). */
         if (state->targetKiB > kib || !state->targetKiB) {
             virObjectUnlock(vm);
             rc = libxlMemoryActorWriteTarget(cfg, domid, kib);
@@ -326,6 +328,7 @@ libxlMemoryActorSetMemory(libxlDriverPrivate *driver,
                 return -1;
             state->targetKiB = kib;
         }
+        state->ceilingKiB = kib;
         VIR_INFO("domain %s: ceiling %llu KiB (actor auto)", vm->def->name, kib);
         vm->def->mem.cur_balloon = state->targetKiB;
         libxlMemoryActorSave(driver, vm);
