@@ -115,17 +115,28 @@ start_stock() {
         "$top/scripts/stock-daemon.sh" start "$dir" "$preload" >/dev/null
 }
 
+# alive PID: the process runs.  One that exited is gone even while it
+# waits, a zombie, for whoever adopted it to reap it (its parent, the
+# start's shell, is long gone), which some init processes take seconds
+# to do.
+alive() {
+    local state
+    kill -0 "$1" 2>/dev/null || return 1
+    state=$(sed -n 's/^.*) \(.\).*$/\1/p' "/proc/$1/stat" 2>/dev/null || true)
+    [ -n "$state" ] && [ "$state" != Z ]
+}
+
 stop_daemon() {
     local dir=$1 pid i
     [ -f "$dir/libvirtd.pid" ] || return 0
     pid=$(cat "$dir/libvirtd.pid" 2>/dev/null || true)
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    if [ -n "$pid" ] && alive "$pid"; then
         kill -TERM "$pid" 2>/dev/null || true
         for i in $(seq 1 $(( ${XENSIM_DAEMON_STOP_WAIT:-30} * 10 ))); do
-            kill -0 "$pid" 2>/dev/null || break
+            alive "$pid" || break
             sleep 0.1
         done
-        if kill -0 "$pid" 2>/dev/null; then
+        if alive "$pid"; then
             kill -KILL "$pid" 2>/dev/null || true
             rm -f "$dir/libvirtd.pid"
             echo "daemon: libvirtd $pid did not exit on SIGTERM; killed" >&2
