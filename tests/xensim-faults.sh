@@ -450,12 +450,13 @@ op_restore() {
     case $fault in
         image)
             # cut in the domain's XML, or where libxl's stream begins
-            # (the simulated stream is one line, 'xensim save stream 1')
-            local size cut=200
-            size=$(stat -c %s "$work/rs.save")
-            [ "$1" = stream ] && cut=$(( size - 21 ))
-            [ "$(tail -c 21 "$work/rs.save")" = "xensim save stream 1" ] ||
-                fail "$CASE: the image does not end with the simulated stream"
+            # (the simulated stream: a line 'xensim-save 1', then the
+            # pages the domain held)
+            local cut=200 stream
+            stream=$(grep -abo 'xensim-save 1' "$work/rs.save" | tail -1 | cut -d: -f1)
+            [ -n "$stream" ] ||
+                fail "$CASE: the image holds no simulated stream"
+            [ "$1" = stream ] && cut=${stream:-0}
             head -c "$cut" "$work/rs.save" > "$work/rs-short.save"
             must_fail virsh restore "$work/rs-short.save" ;;
         refuse)
