@@ -13,10 +13,12 @@
 #    xen-patches): the same race fails at once, libxl's claim refused and
 #    nothing populated, with the same error; a restore that fits is made
 #    under its claim; free memory comes from
-#    libxl_get_unclaimed_free_memory(), the balloon actor's target from
-#    libxl_domain_set_balloon_target() and the manual actor's paging
+#    libxl_get_unclaimed_free_memory(), a paged domain's balloon target
+#    from libxl_domain_set_balloon_target() and the manual actor's paging
 #    target from libxl_domain_set_paging_target().
-# Both: the save and restore round trip, and nothing left behind by a
+# Both: a domain that is not paged gets its balloon targets with enforce
+# (maxmem following), so that it grows past the target it was built at;
+# the save and restore round trip, and nothing left behind by a
 # refused restore; the host default (claim_mode = 1 in libxl.conf) claims
 # for a restore as <memoryClaim/> does.
 #
@@ -168,21 +170,28 @@ else
 fi
 
 # --- the balloon actor's target ---------------------------------------------
+# Not paged: with enforce on both builds, so that maxmem follows the target
+# (libxl builds it at the target): down to 512 MiB, then up past the
+# 768 MiB it was started with, to its maximum
 "$top/scripts/pv-domain-xml.sh" floaty 1024 1 "<memoryPolicy actor='balloon' delay='2'/>" \
     > "$work/floaty.xml"
+sed -i "s|<memory unit='MiB'>1024</memory>|&<currentMemory unit='MiB'>768</currentMemory>|" "$work/floaty.xml"
 virsh define "$work/floaty.xml" > /dev/null || fail "define floaty"
 virsh start floaty > /dev/null || fail "start floaty"
 lines=$(wc -l < "$stderr")
 virsh setmem floaty 512M > /dev/null || fail "setmem floaty"
-target_is() { read_host; [ "$(host_dom floaty 6)" = 512 ]; }
-wait_for 20 target_is && pass || fail "floaty's balloon target is not 512 MiB: $host_out"
+target_is() { read_host; [ "$(host_dom floaty 6)" = "$1" ]; }
+wait_for 20 target_is 512 && pass || fail "floaty's balloon target is not 512 MiB: $host_out"
+virsh setmem floaty 1024M > /dev/null || fail "setmem floaty up"
+wait_for 20 target_is 1024 && pass || fail "floaty's balloon target is not 1024 MiB: $host_out"
+allocation_is() { read_host; [ "$(host_dom floaty 4)" = "$1" ]; }
+wait_for 20 allocation_is 1024 && pass ||
+    fail "floaty did not grow past its start to 1024 MiB: $host_out"
 tail -n +"$((lines + 1))" "$stderr" > "$work/setmem.log"
-if [ "$mode" = patched ]; then
-    grep -q "libxl_domain_set_balloon_target: domain [0-9]* 524288 KiB: 0" "$work/setmem.log" &&
-        pass || fail "floaty's target was not set with libxl_domain_set_balloon_target"
+if grep -q libxl_domain_set_balloon_target "$work/setmem.log"; then
+    fail "floaty, not paged, got a target without enforce (libxl_domain_set_balloon_target)"
 else
-    grep -q libxl_domain_set_balloon_target "$work/setmem.log" &&
-        fail "the stock build called libxl_domain_set_balloon_target" || pass
+    pass
 fi
 
 # --- the manual actor's paging target ---------------------------------------
@@ -207,10 +216,19 @@ paging_key_is() {
     [ "$(xensim xs-read "/local/domain/$(host_dom paged 2)/memory/target-tot_pages" 2>/dev/null)" = 327680 ]
 }
 wait_for 20 paging_key_is && pass || fail "paged's paging target is not 327680 KiB"
+virsh setmem paged 384M > /dev/null 2> "$work/setmem-paged.err" ||
+    fail "setmem paged: $(cat "$work/setmem-paged.err")"
+# the guest's target: the 384 MiB less the 8 MiB of video RAM the device
+# model holds
+paged_target_is() { read_host; [ "$(host_dom paged 6)" = 376 ]; }
+wait_for 20 paged_target_is && pass || fail "paged's balloon target is not 384 MiB: $host_out"
 tail -n +"$((lines + 1))" "$stderr" > "$work/paging.log"
 if [ "$mode" = patched ]; then
     grep -q "libxl_domain_set_paging_target: domain [0-9]* 327680 KiB: 0" "$work/paging.log" &&
         pass || fail "paged's paging target was not set with libxl_domain_set_paging_target"
+    # paged: the target alone, maxmem staying at the maximum for xenpaging
+    grep -q "libxl_domain_set_balloon_target: domain [0-9]* 393216 KiB: 0" "$work/paging.log" &&
+        pass || fail "paged's balloon target was not set with libxl_domain_set_balloon_target"
 else
     grep -q libxl_domain_set_paging_target "$work/paging.log" &&
         fail "the stock build called libxl_domain_set_paging_target" || pass

@@ -117,34 +117,38 @@ libxlMemoryActorSave(libxlDriverPrivate *driver,
 
 
 /* Write the balloon target: with enforce, as xl mem-set and the driver
- * always did, so that maxmem follows and the domain cannot grow back.
- * A libxl with LIBXL_HAVE_MEMORY_TARGETS (xen-patches/, patch 4) has a
- * call for the target alone, in the same unit (KiB of the domain's total,
- * video RAM included), which leaves maxmem alone: a maxmem below the
- * paging target would keep xenpaging from paging back in, and
- * libxl_domain_setmaxmem() would lower static-max with it, above which no
- * later target may go.  A guest that does not follow its target is then
- * held by the actor's clip of maxmem, as on stock libxl. */
+ * always did, so that maxmem follows and the domain can neither grow back
+ * past a lowered target nor be kept below a raised one (libxl builds a
+ * domain with maxmem at its target, not at its maximum).  A paged domain
+ * on a libxl with LIBXL_HAVE_MEMORY_TARGETS (xen-patches/, patch 4) gets
+ * the call for the target alone, in the same unit (KiB of the domain's
+ * total, video RAM included), which leaves maxmem where its build put it,
+ * at the domain's maximum: a maxmem below the paging target would keep
+ * xenpaging from paging back in. */
 int
 libxlMemoryActorWriteTarget(libxlDriverConfig *cfg,
                             int domid,
-                            unsigned long long kib)
+                            unsigned long long kib,
+                            bool paged)
 {
+    int rc;
+
 #ifdef LIBXL_HAVE_MEMORY_TARGETS
-    if (libxl_domain_set_balloon_target(cfg->ctx, domid, kib) != 0) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("cannot set the balloon target of domain %d to %llu KiB"),
-                       domid, kib);
-        return -1;
-    }
+    if (paged)
+        rc = libxl_domain_set_balloon_target(cfg->ctx, domid, kib) == 0 ? 0 : -1;
+    else
+        rc = libxlSetMemoryTargetWrapper(cfg->ctx, domid, kib, 0, 1);
 #else
-    if (libxlSetMemoryTargetWrapper(cfg->ctx, domid, kib, 0, 1) < 0) {
+    (void)paged;            /* stock libxl: paged or not, with enforce */
+    rc = libxlSetMemoryTargetWrapper(cfg->ctx, domid, kib, 0, 1);
+#endif
+
+    if (rc < 0) {
         virReportError(VIR_ERR_OPERATION_FAILED,
                        _("cannot set the balloon target of domain %d to %llu KiB"),
                        domid, kib);
         return -1;
     }
-#endif
     return 0;
 }
 
@@ -214,7 +218,7 @@ libxlMemoryActorDomainStarted(libxlDriverPrivate *driver,
     rc = libxlPagerStart(cfg->pagerProgram, dir, cfg->logDir, name, domid,
                          true, &pid);
     if (rc == 0 && target < maxKiB)
-        rc = libxlMemoryActorWriteTarget(cfg, domid, target);
+        rc = libxlMemoryActorWriteTarget(cfg, domid, target, true);
     virObjectLock(vm);
     if (pid > 0) {
         state->pagerPid = pid;
@@ -291,6 +295,7 @@ libxlMemoryActorSetMemory(libxlDriverPrivate *driver,
     libxlMemoryActorState *state = &priv->memActor;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     virDomainMemoryPolicyActor actor = libxlMemoryActorOf(vm->def);
+    bool paged = libxlMemoryActorPaging(vm->def);
     int domid = vm->def->id;
     unsigned long long now = libxlMemoryActorNow();
     int rc = 0;
@@ -305,7 +310,7 @@ libxlMemoryActorSetMemory(libxlDriverPrivate *driver,
     case VIR_DOMAIN_MEMORY_POLICY_ACTOR_MANUAL:
     case VIR_DOMAIN_MEMORY_POLICY_ACTOR_BALLOON:
         virObjectUnlock(vm);
-        rc = libxlMemoryActorWriteTarget(cfg, domid, kib);
+        rc = libxlMemoryActorWriteTarget(cfg, domid, kib, paged);
         virObjectLock(vm);
         if (rc < 0)
             return -1;
@@ -322,7 +327,7 @@ libxlMemoryActorSetMemory(libxlDriverPrivate *driver,
          * setmem's job having it). */
         if (state->targetKiB > kib || !state->targetKiB) {
             virObjectUnlock(vm);
-            rc = libxlMemoryActorWriteTarget(cfg, domid, kib);
+            rc = libxlMemoryActorWriteTarget(cfg, domid, kib, paged);
             virObjectLock(vm);
             if (rc < 0)
                 return -1;

@@ -423,7 +423,7 @@ libxlMemoryActorAutoApply(libxlMemoryActor *actor,
     }
     if (unclip && libxl_domain_setmaxmem(cfg->ctx, dom->domid, maxKiB) < 0)
         VIR_WARN("cannot give domain %d its maximum memory back", dom->domid);
-    if (writeTarget && libxlMemoryActorWriteTarget(cfg, dom->domid, kib) < 0) {
+    if (writeTarget && libxlMemoryActorWriteTarget(cfg, dom->domid, kib, dom->paging) < 0) {
         VIR_WARN("%s", virGetLastErrorMessage());
         virResetLastError();
         writeTarget = false;

@@ -61,7 +61,8 @@ libxlMemoryActorSave(libxlDriverPrivate *driver,
 int
 libxlMemoryActorWriteTarget(libxlDriverConfig *cfg,
                             int domid,
-                            unsigned long long kib);
+                            unsigned long long kib,
+                            bool paged);
 
 /* libxl_memory_actor_cycle.c: the thread looks again now, not at its
  * next cycle */
