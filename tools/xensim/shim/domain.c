@@ -15,6 +15,7 @@
  */
 
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -354,9 +355,12 @@ shim_read_save_record(int fd, uint64_t *pages)
     buf[len] = '\0';
     if (strncmp(buf, SHIM_SAVE_MAGIC, strlen(SHIM_SAVE_MAGIC)) != 0)
         return -EINVAL;
+    /* digits only: strtoull would take a sign or blanks */
+    if (!isdigit((unsigned char)buf[strlen(SHIM_SAVE_MAGIC)]))
+        return -EINVAL;
     errno = 0;
     *pages = strtoull(buf + strlen(SHIM_SAVE_MAGIC), &end, 10);
-    if (errno || end == buf + strlen(SHIM_SAVE_MAGIC) || *end != '\n' || !*pages)
+    if (errno || *end != '\n' || !*pages)
         return -EINVAL;
     return 0;
 }
@@ -526,6 +530,15 @@ shim_domain_build(libxl_ctx *ctx, libxl_domain_config *d_config,
     if (type == LIBXL_DOMAIN_TYPE_HVM && claim_pages > SHIM_VGA_HOLE_PAGES)
         claim_pages -= SHIM_VGA_HOLE_PAGES;
     if (restoring) {
+        /* a stream of more pages than the domain may hold is refused, as
+         * libxc refuses pfns beyond the domain's */
+        if (saved_pages > (target_kb + SHIM_MAXMEM_CONSTANT) / 4) {
+            xensim_shim_log("domain %u: the stream holds %" PRIu64 " pages, more"
+                            " than the %" PRIu64 " its maximum allows", domid,
+                            saved_pages, (uint64_t)(target_kb + SHIM_MAXMEM_CONSTANT) / 4);
+            rc = -EINVAL;
+            goto fail;
+        }
         /* patch 1: target_memkb / 4 pages, right after libxl__build_pre(),
          * before the stream is read; stock libxl does not claim at all */
         build_pages = saved_pages;

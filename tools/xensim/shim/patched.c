@@ -180,7 +180,6 @@ libxl_domain_set_paging_target(libxl_ctx *ctx, uint32_t domid,
 {
     xensim_conn *c = xensim_shim_conn();
     xensim_dominfo info;
-    uint64_t static_max;
     char path[96];
     char value[32];
     int rc;
@@ -194,11 +193,11 @@ libxl_domain_set_paging_target(libxl_ctx *ctx, uint32_t domid,
         xensim_shim_log("domain %u: a paging target needs an HVM domain", domid);
         return ERROR_INVAL;
     }
-    if ((rc = shim_read_u64(c, domid, "memory/static-max", &static_max)) < 0)
-        return xensim_shim_error("libxl_domain_set_paging_target", rc);
-    if (target_kb < 4 || target_kb > static_max || target_kb > INT_MAX) {
+    /* patch 4 bounds it by Xen's maxmem (info.max_memkb), which an
+     * actor's clip may have lowered below static-max */
+    if (target_kb < 4 || target_kb > info.max_pages * 4 || target_kb > INT_MAX) {
         xensim_shim_log("domain %u: paging target %" PRIu64 " KiB is not in"
-                        " 4 to %" PRIu64 " KiB", domid, target_kb, static_max);
+                        " 4 to %" PRIu64 " KiB", domid, target_kb, info.max_pages * 4);
         return ERROR_INVAL;
     }
     snprintf(path, sizeof(path), "/local/domain/%u/memory/target-tot_pages", domid);
