@@ -6,8 +6,12 @@
 # and can run.  Each source is compiled with the build's own command
 # (build/compile_commands.json), the patched tree's tools/include first
 # on the include path, and linked with the build's own link command, the
-# patched libxenlight in place of Debian's.  Nothing in the build
-# directory changes; 31 files, about 10 s of CPU.
+# patched libxenlight in place of Debian's, so that the link proves every
+# new symbol the module imports is there.  At run time the soname
+# (libxenlight.so.4.17) resolves to Debian's library, no rpath being set:
+# on the simulated host the preload answers the new calls, and
+# tests/xen-patches.sh checks the imports against the preload's exports.
+# Nothing in the build directory changes; 31 files, about 10 s of CPU.
 #
 # Usage: scripts/libxl-patched.sh BUILD_DIR XEN_TREE OUT_DIR
 #   BUILD_DIR  a configured and built tree (./run build; build/ by default)

@@ -293,8 +293,10 @@ libxlAdmissionLowerDom0(libxlDriverConfig *cfg,
     if (decision->newTargetKiB == host->dom0TargetKiB)
         return 0;
     /* recorded first, so that a daemon killed from now on until the
-     * build is over gives dom0 back at its restart (the record is small,
-     * and written only when dom0 is to balloon) */
+     * build is over gives dom0 back at its restart.  This is the one
+     * file write under the admission lock: a record of a few hundred
+     * bytes on /run, and only when dom0 is to balloon, which the wait
+     * for dom0 that follows outlasts by far */
     if (libxlBuildRecordBegin(cfg->stateDir, ticket->uuid, ticket->name,
                               libxlClaimSubKiB(host->dom0TargetKiB,
                                                decision->newTargetKiB),
@@ -559,7 +561,9 @@ libxlAdmissionBegin(libxlDriverConfig *cfg,
     }
 
     /* the ledger holds the start's place: no lock across the wait, nor
-     * across the record's file I/O; the auto actor sees the start's need
+     * across the record's file I/O for a start that did not balloon dom0
+     * (libxlAdmissionLowerDom0 wrote it under the lock); the auto actor
+     * sees the start's need
      * in the ledger, and frees it at once rather than at its next cycle */
     if (wait)
         libxlMemoryActorWake();
