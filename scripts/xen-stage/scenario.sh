@@ -92,20 +92,54 @@ virsh_ms() { sed -n 's/^(Time: \([0-9]*\)\..*/\1/p' "$1" | tail -1; }
 scenario_t0=$(now_ms)
 step_marker() { say "--- $flavour step $1: $2 (at +$(( ($(now_ms) - scenario_t0) / 1000 )) s)"; }
 
+# What every thread of the daemon and every process it forked waits on,
+# when a call to it timed out: in work/hang-WHAT.txt (kept with the logs),
+# the daemon's children summed up on the console.  A child of libxl that
+# never exits (its destroy forks one) leaves the parent polling forever.
+hang_report() {
+    local what=$1 pid t c children f
+    f=$work/hang-${what// /-}.txt
+    pid=$(cat "$dir/libvirtd.pid" 2>/dev/null) || return 0
+    children=$(pgrep -P "$pid" || true)
+    {
+        echo "== $what: processes"
+        ps -eLo pid,ppid,tid,stat,wchan:32,comm
+        for t in /proc/"$pid"/task/*; do
+            echo "== daemon thread ${t##*/} $(cat "$t/comm") waits in $(cat "$t/wchan")"
+            cat "$t/stack"
+        done
+        for c in $children; do
+            echo "== child $c: $(tr '\0' ' ' < "/proc/$c/cmdline"), state $(awk '{ print $3 }' "/proc/$c/stat"), waits in $(cat "/proc/$c/wchan")"
+            cat "/proc/$c/stack"
+            timeout 60 gdb -p "$c" -batch -nx -ex 'bt' < /dev/null
+        done
+        echo "== daemon's threads (gdb)"
+        timeout 120 gdb -p "$pid" -batch -nx -ex 'thread apply all bt' < /dev/null
+    } > "$f" 2>&1 || true
+    say "INFO $flavour: $what hung; the daemon's children: $(for c in $children; do
+        printf '%s (%s, in %s) ' "$c" "$(awk '{ print $3 }' "/proc/$c/stat" 2>/dev/null)" "$(cat "/proc/$c/wchan" 2>/dev/null)"; done)(threads in ${f##*/} with the logs)"
+}
+
+# bounded_vsh WHAT COMMANDS: virsh with 120 s, so that a daemon that hangs
+# fails a check, with what it waits on recorded, instead of holding the
+# stage until its time limit with its logs unkept
+bounded_vsh() {
+    local rc=0
+    timeout 120 "$virsh_bin" -k 0 -c "$uri" "$2" > /dev/null 2>&1 || rc=$?
+    if [ "$rc" = 124 ]; then
+        hang_report "$1"
+    fi
+    check '[ "$rc" != 124 ]' "$1: $flavour's daemon answered within 120 s"
+}
+
 # Whatever happens, leave the host empty for the next daemon and keep the
 # daemon's logs and this run's files in the shared directory.
 cleanup() {
-    local n rc=0
+    local n
     if [ -n "$uri" ]; then
-        # bounded: a daemon that hangs here fails the step, instead of
-        # holding the stage until its time limit with its logs unkept
-        timeout 120 "$virsh_bin" -k 0 -c "$uri" \
-            "$(for n in $(xlnames); do printf 'destroy %s;' "$n"; done)" > /dev/null 2>&1 || rc=$?
-        check '[ "$rc" != 124 ]' "cleanup: $flavour's daemon destroyed its domains within 120 s"
-        timeout 120 "$virsh_bin" -k 0 -c "$uri" \
-            "$(for n in guest big $(seq -f 'storm%g' 1 $STORM_N); do printf 'undefine %s;' "$n"; done)" \
-            > /dev/null 2>&1 || rc=$?
-        check '[ "$rc" != 124 ]' "cleanup: $flavour's daemon undefined its domains within 120 s"
+        bounded_vsh "cleanup destroy" "$(for n in $(xlnames); do printf 'destroy %s;' "$n"; done)"
+        bounded_vsh "cleanup undefine" \
+            "$(for n in guest big $(seq -f 'storm%g' 1 $STORM_N); do printf 'undefine %s;' "$n"; done)"
     fi
     "$here/dom0-daemon.sh" stop "$dir" || true
     for n in $(xlnames); do xl destroy "$n" || true; done

@@ -81,5 +81,5 @@ check '[ "$running" = "$ran" ]' \
 check '[ -z "$bad_mem" ]' \
     "step 4: $flavour every storm domain has its $STORM_MIB MiB (${bad_mem:-all})"
 t0=$(now_ms)
-vsh "$(for n in $ok_names; do printf 'destroy %s;' "$n"; done)" > /dev/null 2>&1 || true
+bounded_vsh "step 4: destroying the storm" "$(for n in $ok_names; do printf 'destroy %s;' "$n"; done)"
 fig step4.after_storm "checks took $checks_ms ms, destroying the $ran storm domains $(( $(now_ms) - t0 )) ms"
