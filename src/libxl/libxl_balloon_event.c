@@ -33,6 +33,7 @@
 
 #include "libxl_balloon_event.h"
 #include "libxl_conf.h"
+#include "libxl_fork_guard.h"
 #include "domain_event.h"
 #include "virlog.h"
 #include "virthread.h"
@@ -82,7 +83,11 @@ libxlBalloonEventsPoll(libxlBalloonEvents *events)
     int n = 0;
     int i;
 
-    if (!(list = libxl_list_domain(cfg->ctx, &n)))
+    /* a hypercall: out of libxl's forks (libxl_fork_guard.c) */
+    libxlForkGuardEnter();
+    list = libxl_list_domain(cfg->ctx, &n);
+    libxlForkGuardLeave();
+    if (!list)
         return;
 
     now = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
@@ -135,6 +140,8 @@ libxlBalloonEventsNew(struct _libxlDriverPrivate *driver)
     libxlBalloonEvents *events = g_new0(libxlBalloonEvents, 1);
 
     events->driver = driver;
+    if (libxlForkGuardInit() != 0)
+        VIR_WARN("cannot keep the balloon change poll out of forks: a fork during it may hang");
     events->last = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     if (virMutexInit(&events->lock) < 0) {
         g_hash_table_destroy(events->last);

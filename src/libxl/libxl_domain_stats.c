@@ -26,6 +26,7 @@
 #include <config.h>
 
 #include "libxl_domain_stats.h"
+#include "libxl_fork_guard.h"
 #include "libxl_memstats.h"
 #include "libxl_memstats_cache.h"
 #include "datatypes.h"
@@ -267,7 +268,11 @@ libxlDomainStatsListDomains(libxlDriverConfig *cfg,
     GHashTable *byId;
     int i;
 
-    if (!(*list = libxl_list_domain(cfg->ctx, nlist))) {
+    /* a hypercall: out of libxl's forks (libxl_fork_guard.c) */
+    libxlForkGuardEnter();
+    *list = libxl_list_domain(cfg->ctx, nlist);
+    libxlForkGuardLeave();
+    if (!*list) {
         *nlist = 0;
         virReportError(VIR_ERR_OPERATION_FAILED, "%s",
                        _("cannot read the hypervisor's list of domains"));

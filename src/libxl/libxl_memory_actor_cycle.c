@@ -34,6 +34,7 @@
 #include "libxl_claim.h"
 #include "libxl_conf.h"
 #include "libxl_domain.h"
+#include "libxl_fork_guard.h"
 #include "libxl_memstats_cache.h"
 #include "libxl_node_memory.h"
 #include "libxl_pager.h"
@@ -557,8 +558,13 @@ libxlMemoryActorCycle(libxlMemoryActor *actor)
     unsigned long long demandKiB = 0;
     libxlMemoryPolicyConfig policy;
     size_t i;
+    int rc;
 
-    if (!(host.list = libxl_list_domain(cfg->ctx, &host.n)))
+    /* hypercalls: out of libxl's forks (libxl_fork_guard.c) */
+    libxlForkGuardEnter();
+    host.list = libxl_list_domain(cfg->ctx, &host.n);
+    libxlForkGuardLeave();
+    if (!host.list)
         return;
 #ifdef LIBXL_HAVE_UNCLAIMED_FREE_MEMORY
     /* libxl's figure, as admission's */
@@ -568,7 +574,10 @@ libxlMemoryActorCycle(libxlMemoryActor *actor)
         virResetLastError();
 #else
     libxl_physinfo_init(&phys);
-    if (libxl_get_physinfo(cfg->ctx, &phys) == 0) {
+    libxlForkGuardEnter();
+    rc = libxl_get_physinfo(cfg->ctx, &phys);
+    libxlForkGuardLeave();
+    if (rc == 0) {
         /* as admission and libxl_get_free_memory() count it: pages being
          * scrubbed are free too */
         host.freeKiB = libxlClaimSubKiB(phys.free_pages + phys.scrub_pages,
@@ -673,6 +682,8 @@ libxlMemoryActorNew(libxlDriverPrivate *driver)
     libxlMemoryActor *actor = g_new0(libxlMemoryActor, 1);
 
     actor->driver = driver;
+    if (libxlForkGuardInit() != 0)
+        VIR_WARN("cannot keep the memory actors' polls out of forks: a fork during one may hang");
     actor->written = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                            NULL, g_free);
     if (virMutexInit(&actor->lock) < 0)

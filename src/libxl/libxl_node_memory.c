@@ -32,6 +32,7 @@
 
 #include "libxl_node_memory.h"
 #include "libxl_claim.h"
+#include "libxl_fork_guard.h"
 #include "virerror.h"
 #include "virstring.h"
 
@@ -46,7 +47,10 @@ libxlNodeMemoryRead(libxlDriverConfig *cfg, libxlNodeMemory *mem)
     int rc;
 
     libxl_physinfo_init(&phy);
+    /* a hypercall: out of libxl's forks (libxl_fork_guard.c) */
+    libxlForkGuardEnter();
     rc = libxl_get_physinfo(cfg->ctx, &phy);
+    libxlForkGuardLeave();
     mem->totalKiB = phy.total_pages * pageKiB;
     mem->claimedKiB = phy.outstanding_pages * pageKiB;
     mem->freeKiB = phy.free_pages * pageKiB;

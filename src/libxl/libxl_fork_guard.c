@@ -1,0 +1,149 @@
+/*
+ * libxl_fork_guard.c: keep the driver's own hypercalls out of forks
+ *
+ * libxl destroys a domain in a child it forks (libxl__ev_child_fork),
+ * and that child makes hypercalls through a fresh handle of libxencall,
+ * whose buffer cache has one lock for the whole process.  A fork while
+ * another thread holds that lock, in the middle of a hypercall, leaves
+ * it held for good in the child: the child never exits, and the destroy
+ * waits for it forever, dom0 idle.  The driver's own threads poll the
+ * hypervisor every second (balloon change events, the memory policy
+ * actors), so a destroy can fork during one of their calls.
+ *
+ * Those calls are made inside libxlForkGuardEnter()/Leave(), and a
+ * pthread_atfork() handler makes every fork of the process wait until no
+ * call is inside, holding new ones back until the fork is done.  The
+ * wait is bounded (LIBXL_FORK_GUARD_WAIT_MS): a guarded call that waits
+ * on the forking thread itself (a log lock virFork() holds, say) delays
+ * the fork and cannot deadlock it.  Only calls that take no lock of
+ * libxl's may be guarded: libxl forks with its context locked.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library.  If not, see
+ * <http://www.gnu.org/licenses/>.
+ */
+
+#include <config.h>
+
+#include <pthread.h>
+#include <time.h>
+
+#include "libxl_fork_guard.h"
+
+static pthread_mutex_t libxlForkGuardLock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t libxlForkGuardCond = PTHREAD_COND_INITIALIZER;
+static unsigned int libxlForkGuardCalls;    /* guarded calls in flight */
+static bool libxlForkGuardForking;          /* a fork is being prepared */
+static pthread_once_t libxlForkGuardOnce = PTHREAD_ONCE_INIT;
+static int libxlForkGuardRegistered = -1;
+
+
+static void
+libxlForkGuardPrepare(void)
+{
+    struct timespec until;
+
+    pthread_mutex_lock(&libxlForkGuardLock);
+    libxlForkGuardForking = true;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += (LIBXL_FORK_GUARD_WAIT_MS % 1000) * 1000000L;
+    until.tv_sec += LIBXL_FORK_GUARD_WAIT_MS / 1000 + until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    while (libxlForkGuardCalls > 0) {
+        if (pthread_cond_timedwait(&libxlForkGuardCond, &libxlForkGuardLock,
+                                   &until) != 0)
+            break;
+    }
+    /* held across the fork: no call starts until it is done */
+}
+
+
+static void
+libxlForkGuardParent(void)
+{
+    libxlForkGuardForking = false;
+    pthread_cond_broadcast(&libxlForkGuardCond);
+    pthread_mutex_unlock(&libxlForkGuardLock);
+}
+
+
+static void
+libxlForkGuardChild(void)
+{
+    /* the child runs the forking thread alone: nothing is in flight, and
+     * the lock it holds is made anew rather than unlocked by a thread
+     * that did not lock it */
+    pthread_mutex_init(&libxlForkGuardLock, NULL);
+    pthread_cond_init(&libxlForkGuardCond, NULL);
+    libxlForkGuardCalls = 0;
+    libxlForkGuardForking = false;
+}
+
+
+static void
+libxlForkGuardRegister(void)
+{
+    libxlForkGuardRegistered = pthread_atfork(libxlForkGuardPrepare,
+                                              libxlForkGuardParent,
+                                              libxlForkGuardChild);
+}
+
+
+/**
+ * libxlForkGuardInit:
+ *
+ * Makes every fork of the process wait for the guarded calls in flight;
+ * once per process, whoever calls it first.  Returns 0, or an errno
+ * value if the handlers could not be registered (the calls then run
+ * unguarded, as without it).
+ */
+int
+libxlForkGuardInit(void)
+{
+    pthread_once(&libxlForkGuardOnce, libxlForkGuardRegister);
+    return libxlForkGuardRegistered;
+}
+
+
+void
+libxlForkGuardEnter(void)
+{
+    pthread_mutex_lock(&libxlForkGuardLock);
+    while (libxlForkGuardForking)
+        pthread_cond_wait(&libxlForkGuardCond, &libxlForkGuardLock);
+    libxlForkGuardCalls++;
+    pthread_mutex_unlock(&libxlForkGuardLock);
+}
+
+
+void
+libxlForkGuardLeave(void)
+{
+    pthread_mutex_lock(&libxlForkGuardLock);
+    if (libxlForkGuardCalls > 0 && --libxlForkGuardCalls == 0)
+        pthread_cond_broadcast(&libxlForkGuardCond);
+    pthread_mutex_unlock(&libxlForkGuardLock);
+}
+
+
+/* The guarded calls in flight, for the tests */
+unsigned int
+libxlForkGuardInside(void)
+{
+    unsigned int n;
+
+    pthread_mutex_lock(&libxlForkGuardLock);
+    n = libxlForkGuardCalls;
+    pthread_mutex_unlock(&libxlForkGuardLock);
+    return n;
+}
