@@ -10,8 +10,8 @@
 #                    build then copies it instead of decompressing it in dom0)
 #   OUT/dom0.cpio.gz busybox-static, the modules that mount the 9p share of
 #                    the host's root, dom0-init.sh as /init and /stage.env
-#   OUT/guest.cpio.gz busybox-static, our guest agent with its libraries,
-#                    guest-init.sh as /init
+#   OUT/guest.cpio.gz busybox-static, our guest agent and the hostile guest
+#                    of step 6 with their libraries, guest-init.sh as /init
 #
 # dom0 needs no more: everything else (Xen's tools, libvirt, our build) it
 # runs from the host's root, shared read-only by QEMU.
@@ -22,6 +22,7 @@ stage=${2:?usage: assemble.sh TOP STAGE}
 out=$stage/img
 here=$top/scripts/xen-stage
 agent=$top/build/tools/xenmemstatd/xenmemstatd
+hostile=$top/build/hostile-guest-xen
 
 die() { echo "xen-stage: $*" >&2; exit 1; }
 
@@ -30,6 +31,7 @@ kver=$(dpkg-query -W -f='${Depends}' linux-image-amd64 | sed -n 's/^linux-image-
 [ -n "$kver" ] && [ -f "/boot/vmlinuz-$kver" ] || die "no kernel of linux-image-amd64 in /boot"
 [ -f /boot/xen-4.17-amd64.gz ] || die "no /boot/xen-4.17-amd64.gz (xen-hypervisor-4.17-amd64)"
 [ -x "$agent" ] || die "no $agent: build first (./run build)"
+[ -x "$hostile" ] || die "no $hostile: build first (./run build)"
 
 mkdir -p "$out"
 zcat /boot/xen-4.17-amd64.gz > "$out/xen"
@@ -73,11 +75,13 @@ XENSTAGE_STORM_PAUSED='${XENSTAGE_STORM_PAUSED:-1}'
 ENV
 pack "$work/dom0" "$out/dom0.cpio.gz"
 
-# guest: busybox, the agent and exactly the libraries ld.so resolves for it
+# guest: busybox, the agent, the hostile guest and exactly the libraries
+# ld.so resolves for them
 busybox_tree "$work/guest"
 mkdir -p "$work/guest/usr/sbin"
 cp "$agent" "$work/guest/usr/sbin/xenmemstatd"
-for lib in $(ldd "$agent" | grep -o '/[^ ]*'); do
+cp "$hostile" "$work/guest/usr/sbin/hostile-guest-xen"
+for lib in $( (ldd "$agent"; ldd "$hostile") | grep -o '/[^ ]*' | sort -u); do
     mkdir -p "$work/guest$(dirname "$lib")"
     cp -L "$lib" "$work/guest$lib"
 done

@@ -4,7 +4,8 @@
 # them), so the scenario can compare what libvirt reports with what the
 # guest itself sees.  With xenstage.agent=1 on its kernel command line it
 # runs our agent and prints its MemTotal whenever that changes; without,
-# it only holds its memory.
+# it only holds its memory; with xenstage.hostile=SECONDS it is step 6's
+# hostile guest (bench/hostile-guest-xen.c) instead.
 export PATH=/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -13,6 +14,12 @@ mount -t devtmpfs dev /dev
 
 echo "xenstage-guest: up"
 grep -E '^(MemTotal|MemFree|MemAvailable):' /proc/meminfo | sed 's/^/xenstage-guest: /'
+
+# step 6's hostile guest: xenstage.hostile=SECONDS, each of its phases
+hostile=$(sed -n 's/.*xenstage\.hostile=\([0-9]*\).*/\1/p' /proc/cmdline)
+if [ -n "$hostile" ]; then
+    exec hostile-guest-xen "$hostile"
+fi
 
 if ! grep -q 'xenstage.agent=1' /proc/cmdline; then
     # nothing to do but hold memory (a storm's guest)

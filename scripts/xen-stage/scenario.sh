@@ -14,6 +14,9 @@
 #   4 a storm of claim domains started at once on room for fewer
 #   5 our agent in the guest: dommemstat and domstats show its figures;
 #     setmem moves its balloon and the balloon-change event arrives
+#   6 (ours only) a hostile guest: statistics records oversized, malformed,
+#     lying and at a high rate, a balloon that ignores targets; the daemon's
+#     CPU, the other guest's statistics latency and targets
 # Each step is a file of its own, sourced in order (step*.sh).  Figures go
 # to STAGE/out/figures-FLAVOUR.txt.
 set -euo pipefail
@@ -139,7 +142,7 @@ cleanup() {
     if [ -n "$uri" ]; then
         bounded_vsh "cleanup destroy" "$(for n in $(xlnames); do printf 'destroy %s;' "$n"; done)"
         bounded_vsh "cleanup undefine" \
-            "$(for n in guest big $(seq -f 'storm%g' 1 $STORM_N); do printf 'undefine %s;' "$n"; done)"
+            "$(for n in guest big hostile $(seq -f 'storm%g' 1 $STORM_N); do printf 'undefine %s;' "$n"; done)"
     fi
     "$here/dom0-daemon.sh" stop "$dir" || true
     for n in $(xlnames); do xl destroy "$n" || true; done
@@ -156,6 +159,10 @@ say "=== $flavour: Debian 12 libvirt 9.0.0 libxl driver, $([ "$flavour" = ours ]
 . "$here/step3-refusal.sh"
 . "$here/step4-storm.sh"
 . "$here/step5-stats.sh"
+# the stock driver reads no guest statistics: nothing to be hostile to
+if [ "$flavour" = ours ]; then
+    . "$here/step6-hostile.sh"
+fi
 
 # ---------------------------------------------------------------- cleanup
 cleanup
