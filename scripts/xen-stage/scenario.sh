@@ -99,14 +99,21 @@ step_marker() { say "--- $flavour step $1: $2 (at +$(( ($(now_ms) - scenario_t0)
 # when a call to it timed out: in work/hang-WHAT.txt (kept with the logs),
 # the daemon's children summed up on the console.  A child of libxl that
 # never exits (its destroy forks one) leaves the parent polling forever.
+# Read from /proc, which needs no package; gdb's backtraces where the
+# host has gdb.
 hang_report() {
     local what=$1 pid t c children f
     f=$work/hang-${what// /-}.txt
     pid=$(cat "$dir/libvirtd.pid" 2>/dev/null) || return 0
-    children=$(pgrep -P "$pid" || true)
+    # the daemon's children: the processes whose parent (stat's 4th
+    # field, after the command in parentheses) is the daemon
+    children=$(for t in /proc/[0-9]*/stat; do
+        sed -n "s/^\([0-9]*\) (.*) . $pid .*/\1/p" "$t" 2>/dev/null || true; done)
     {
-        echo "== $what: processes"
-        ps -eLo pid,ppid,tid,stat,wchan:32,comm
+        echo "== $what: processes (pid, state, parent; waits in)"
+        for t in /proc/[0-9]*; do
+            echo "$(cut -d' ' -f1-4 "$t/stat"); $(cat "$t/wchan")"
+        done
         for t in /proc/"$pid"/task/*; do
             echo "== daemon thread ${t##*/} $(cat "$t/comm") waits in $(cat "$t/wchan")"
             cat "$t/stack"
@@ -120,7 +127,7 @@ hang_report() {
         timeout 120 gdb -p "$pid" -batch -nx -ex 'thread apply all bt' < /dev/null
     } > "$f" 2>&1 || true
     say "INFO $flavour: $what hung; the daemon's children: $(for c in $children; do
-        printf '%s (%s, in %s) ' "$c" "$(awk '{ print $3 }' "/proc/$c/stat" 2>/dev/null)" "$(cat "/proc/$c/wchan" 2>/dev/null)"; done)(threads in ${f##*/} with the logs)"
+        printf '%s (%s, in %s) ' "$c" "$(awk '{ print $3 }' "/proc/$c/stat" 2>/dev/null || true)" "$(cat "/proc/$c/wchan" 2>/dev/null || true)"; done)(threads in ${f##*/} with the logs)"
 }
 
 # bounded_vsh WHAT COMMANDS: virsh with 120 s, so that a daemon that hangs
