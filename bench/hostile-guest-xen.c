@@ -217,8 +217,12 @@ main(int argc, char **argv)
     uint64_t flood_end = now_ns() + FLOOD_MAX_NS;
     size_t i;
 
-    if (argc != 2 || (seconds = strtoul(argv[1], NULL, 10)) == 0 || seconds > 600) {
-        fprintf(stderr, "usage: %s SECONDS (1 to 600, per phase)\n", argv[0]);
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s SECONDS (of each phase)\n", argv[0]);
+        return 2;
+    }
+    if ((seconds = strtoul(argv[1], NULL, 10)) == 0 || seconds > 600) {
+        fprintf(stderr, "%s: phase of '%s' seconds: it must be 1 to 600\n", argv[0], argv[1]);
         return 2;
     }
     if (!(xs = xs_open(0))) {
