@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Each benchmark on its small configuration (BENCH_SMALL=1): it must print
 # one line "NAME: <ours> vs <baseline> (ratio Nx)" first, and after it
-# exactly the lines its checker expects (none but for policy and
-# rebalance), whose figures agree with each other (tests/bench-lines.py).
+# exactly the lines its checker expects (none but for policy,
+# rebalance and load), whose figures agree with each other (tests/bench-lines.py).
 # First the checker itself: every check must fail on a line made to break
 # it.
 #
@@ -24,7 +24,7 @@ else
 fi
 
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(claims storm autoballoon stats rebalance policy squeeze hostile)
+[ ${#names[@]} -gt 0 ] || names=(claims storm autoballoon stats rebalance policy squeeze hostile load)
 for name in "${names[@]}"; do
     t0=$SECONDS
     if ! out=$(BENCH_SMALL=1 "$top/bench/$name.sh" "$top" "$build" 2> "$errs/$name.err"); then
