@@ -8,6 +8,10 @@
  * domain wrote; the keys are re-read at most once per flush interval per
  * domain, so a guest writing in a loop costs the daemon one cheap event
  * each time and at most ten reads a second, and cannot delay the others.
+ * The reads are a thread's of their own, on a xenstore connection of its
+ * own: a host of 1000 guests reporting every second is 1000 reads a
+ * second, which on the event loop would hold up every client's calls
+ * and keepalives behind xenstored.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -58,15 +62,20 @@ struct _libxlMemstatsCacheEntry {
 };
 
 struct _libxlMemstatsCache {
-    struct xs_handle *xsh;
+    struct xs_handle *xsh;      /* the watch, the period writes */
+    struct xs_handle *readXsh;  /* the reader thread's reads */
     int watch;                  /* event loop handle of the watch fd */
-    int timer;                  /* flush timer, disabled when nothing waits */
+    virThread reader;
+    bool haveReader;
 
     virMutex lock;              /* protects everything below */
+    virCond cond;               /* a flush armed, or quit */
     GHashTable *entries;        /* domid -> libxlMemstatsCacheEntry */
     bool rescan;                /* read every domain (after the watch fired
                                  * on the root: start-up) */
     bool flushArmed;
+    unsigned long long flushAt; /* when the armed flush reads, ms */
+    bool quit;
 };
 
 
@@ -120,14 +129,18 @@ libxlMemstatsCacheMarkDirty(libxlMemstatsCache *cache, int domid)
 }
 
 
-/* Called with the lock held */
+/* Called with the lock held: the reader reads what is dirty then */
 static void
 libxlMemstatsCacheArmFlush(libxlMemstatsCache *cache)
 {
+    unsigned long long now = 0;
+
     if (cache->flushArmed)
         return;
+    ignore_value(virTimeMillisNow(&now));
     cache->flushArmed = true;
-    virEventUpdateTimeout(cache->timer, LIBXL_MEMSTATS_CACHE_FLUSH_MS);
+    cache->flushAt = now + LIBXL_MEMSTATS_CACHE_FLUSH_MS;
+    virCondSignal(&cache->cond);
 }
 
 
@@ -181,7 +194,7 @@ libxlMemstatsCacheRead(libxlMemstatsCache *cache,
     g_autofree char *path = g_strdup_printf(LIBXL_MEMSTATS_CACHE_ROOT "/%d/%s",
                                             domid, key);
     unsigned int n = 0;
-    char *value = xs_read(cache->xsh, XBT_NULL, path, &n);
+    char *value = xs_read(cache->readXsh, XBT_NULL, path, &n);
 
     if (value && memchr(value, '\0', n)) {
         VIR_DEBUG("domain %d: %s holds a NUL byte", domid, key);
@@ -234,7 +247,7 @@ libxlMemstatsCacheRescan(libxlMemstatsCache *cache)
     unsigned int n = 0;
     size_t i;
 
-    if (!(homes = xs_directory(cache->xsh, XBT_NULL, LIBXL_MEMSTATS_CACHE_ROOT, &n)))
+    if (!(homes = xs_directory(cache->readXsh, XBT_NULL, LIBXL_MEMSTATS_CACHE_ROOT, &n)))
         return;
 
     VIR_WITH_MUTEX_LOCK_GUARD(&cache->lock) {
@@ -251,17 +264,16 @@ libxlMemstatsCacheRescan(libxlMemstatsCache *cache)
 }
 
 
+/* The reader thread's: reads what was written since the last flush */
 static void
-libxlMemstatsCacheFlush(int timer G_GNUC_UNUSED, void *opaque)
+libxlMemstatsCacheFlush(libxlMemstatsCache *cache)
 {
-    libxlMemstatsCache *cache = opaque;
     g_autofree int *dirty = NULL;
     size_t ndirty = 0;
     bool rescan = false;
     size_t i;
 
     VIR_WITH_MUTEX_LOCK_GUARD(&cache->lock) {
-        virEventUpdateTimeout(cache->timer, -1);
         cache->flushArmed = false;
         rescan = cache->rescan;
         cache->rescan = false;
@@ -311,6 +323,42 @@ libxlMemstatsCacheFlush(int timer G_GNUC_UNUSED, void *opaque)
 }
 
 
+/* Waits for an armed flush to be due, then flushes, until told to quit */
+static void
+libxlMemstatsCacheReader(void *opaque)
+{
+    libxlMemstatsCache *cache = opaque;
+
+    virMutexLock(&cache->lock);
+    while (!cache->quit) {
+        unsigned long long now = 0;
+
+        if (!cache->flushArmed) {
+            if (virCondWait(&cache->cond, &cache->lock) < 0) {
+                VIR_WARN("the reader of guests' memory statistics stopped: %s",
+                         g_strerror(errno));
+                break;
+            }
+            continue;
+        }
+        if (virTimeMillisNow(&now) == 0 && now < cache->flushAt) {
+            /* woken early (quit, or nothing): wait on for the flush */
+            if (virCondWaitUntil(&cache->cond, &cache->lock, cache->flushAt) < 0 &&
+                errno != ETIMEDOUT) {
+                VIR_WARN("the reader of guests' memory statistics stopped: %s",
+                         g_strerror(errno));
+                break;
+            }
+            continue;
+        }
+        virMutexUnlock(&cache->lock);
+        libxlMemstatsCacheFlush(cache);
+        virMutexLock(&cache->lock);
+    }
+    virMutexUnlock(&cache->lock);
+}
+
+
 /**
  * libxlMemstatsCacheNew:
  *
@@ -325,13 +373,17 @@ libxlMemstatsCacheNew(void)
     int fd;
 
     cache->watch = -1;
-    cache->timer = -1;
     if (virMutexInit(&cache->lock) < 0)
         return NULL;
+    if (virCondInit(&cache->cond) < 0) {
+        virMutexDestroy(&cache->lock);
+        return NULL;
+    }
     cache->entries = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                            NULL, g_free);
 
     if (!(cache->xsh = xs_open(0)) ||
+        !(cache->readXsh = xs_open(0)) ||
         (fd = xs_fileno(cache->xsh)) < 0 ||
         !xs_watch(cache->xsh, LIBXL_MEMSTATS_CACHE_ROOT, LIBXL_MEMSTATS_CACHE_TOKEN)) {
         VIR_WARN("cannot watch xenstore for guests' memory statistics: %s",
@@ -339,9 +391,16 @@ libxlMemstatsCacheNew(void)
         return NULL;
     }
 
-    if ((cache->timer = virEventAddTimeout(-1, libxlMemstatsCacheFlush,
-                                           cache, NULL)) < 0 ||
-        (cache->watch = virEventAddHandle(fd, VIR_EVENT_HANDLE_READABLE,
+    if (virThreadCreateFull(&cache->reader, true, libxlMemstatsCacheReader,
+                            "libxl-memstats", false, cache) < 0) {
+        VIR_WARN("cannot start the reader of guests' memory statistics: %s",
+                 virGetLastErrorMessage());
+        virResetLastError();
+        return NULL;
+    }
+    cache->haveReader = true;
+
+    if ((cache->watch = virEventAddHandle(fd, VIR_EVENT_HANDLE_READABLE,
                                           libxlMemstatsCacheOnWatch,
                                           cache, NULL)) < 0) {
         VIR_WARN("cannot watch xenstore for guests' memory statistics");
@@ -359,12 +418,20 @@ libxlMemstatsCacheFree(libxlMemstatsCache *cache)
         return;
     if (cache->watch >= 0)
         virEventRemoveHandle(cache->watch);
-    if (cache->timer >= 0)
-        virEventRemoveTimeout(cache->timer);
+    if (cache->haveReader) {
+        VIR_WITH_MUTEX_LOCK_GUARD(&cache->lock) {
+            cache->quit = true;
+            virCondSignal(&cache->cond);
+        }
+        virThreadJoin(&cache->reader);
+    }
+    if (cache->readXsh)
+        xs_close(cache->readXsh);
     if (cache->xsh)
         xs_close(cache->xsh);
     if (cache->entries) {
         g_hash_table_destroy(cache->entries);
+        virCondDestroy(&cache->cond);
         virMutexDestroy(&cache->lock);
     }
     g_free(cache);
