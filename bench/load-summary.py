@@ -13,11 +13,13 @@ Usage:
   load-summary.py lines OURS_JSON STOCK_JSON
       prints the benchmark's two lines.
 
-Flat: the CPU of the last window (the last minute, or the last fifth of
-a shorter run) within 25 % of the first's plus 5 points of a core; the
-resident memory's least-squares slope over the last 80 % of the run,
-times that time, and the last window's mean against the first's, each
-within 5 % or 4 MiB, whichever is more.
+Flat, over the last 80 % of the run (the first fifth is the clients'
+warm-up: connections, the daemon's allocator growing to what 50 replies
+at once take): the CPU of its last window (the last minute, or the last
+fifth of a short run) within 25 % of its first window's plus 5 points
+of a core; the resident memory's least-squares slope over it, times its
+time, and its last window's mean against its first window's, each within
+5 % or 4 MiB, whichever is more.
 """
 
 import glob
@@ -80,10 +82,11 @@ def samples_figures(path, hz, seconds):
     mr = sum(r for _, r in tail) / n
     den = sum((t - mt) ** 2 for t, _ in tail)
     slope = sum((t - mt) * (r - mr) for t, r in tail) / den * 60 if den else 0.0
+    a = 0.2 * span
     out = {
-        "window": w,
-        "cpu": cpu(0, span), "cpu_first": cpu(0, w), "cpu_last": cpu(span - w, span),
-        "rss": rss(0, span), "rss_first": rss(0, w), "rss_last": rss(span - w, span),
+        "window": w, "from": a,
+        "cpu": cpu(0, span), "cpu_first": cpu(a, a + w), "cpu_last": cpu(span - w, span),
+        "rss": rss(0, span), "rss_first": rss(a, a + w), "rss_last": rss(span - w, span),
         "rss_slope": slope, "span": span,
     }
     out["cpu_flat"] = cpu_flat(out["cpu_first"], out["cpu_last"])
@@ -155,11 +158,12 @@ def first_line(o, s):
 def second_line(o, s):
     def one(x, label):
         w = "%.0f s" % x["window"]
-        return ("%s CPU %.1f%% (first %s %.1f%%, last %s %.1f%%: %s), %.1f ms per poll, RSS %.1f MiB (first %s "
+        f = "%.0f-%.0f s" % (x["from"], x["from"] + x["window"])
+        return ("%s CPU %.1f%% (%s %.1f%%, last %s %.1f%%: %s), %.1f ms per poll, RSS %.1f MiB (%s "
                 "%.1f, last %s %.1f MiB, %+.2f MiB/min over the last 80 %%: %s), %s auto "
                 "targets set, load average %s to %s"
-                % (label, x["cpu"], w, x["cpu_first"], w, x["cpu_last"],
-                   "flat" if x["cpu_flat"] else "not flat", x["cpu_per_poll"], x["rss"], w, x["rss_first"], w,
+                % (label, x["cpu"], f, x["cpu_first"], w, x["cpu_last"],
+                   "flat" if x["cpu_flat"] else "not flat", x["cpu_per_poll"], x["rss"], f, x["rss_first"], w,
                    x["rss_last"], x["rss_slope"], "flat" if x["rss_flat"] else "not flat",
                    x["targets"], x["load0"], x["load1"]))
     return "load: %s over %.0f s vs %s" % (one(o, "daemon"), o["span"], one(s, "stock"))
