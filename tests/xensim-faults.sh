@@ -272,15 +272,19 @@ sim_faults_selftest
 
 # --- injecting ------------------------------------------------------------
 # call_fault ACTION KIND [--path GLOB] [--skip N] [ERRNO]: the rule; its
-# kind is kept in $armed_kind
+# kind and glob are kept in $armed_kind and $armed_glob, for the kill to
+# check that the call held is the one armed
 armed_kind=
+armed_glob=
 call_fault() {
     local action=$1 kind=$2 args=()
     shift 2
     armed_kind=$kind
+    armed_glob=
     while [ $# -gt 0 ]; do
         case $1 in
-            --path|--skip) args+=("$1" "$2"); shift 2 ;;
+            --path) armed_glob=$2; args+=("$1" "$2"); shift 2 ;;
+            --skip) args+=("$1" "$2"); shift 2 ;;
             *) args+=(--errno "$1"); shift ;;
         esac
     done
@@ -288,6 +292,15 @@ call_fault() {
     xensim fault call "$kind" "${args[@]}" > /dev/null || fail "$CASE: xensim fault call $kind ${args[*]}"
 }
 
+# held_is_armed: the call the host holds is of the kind call_fault armed
+# last, with a path its glob matches (fnmatch(3) without flags, as the
+# host matches it: '*' takes '/' too, as in [[ == ]])
+held_is_armed() {
+    local kind path
+    read -r kind path <<< "$(xensim fault held 2>/dev/null)"
+    [ -n "$kind" ] && [ "$kind" = "$armed_kind" ] || return 1
+    [ -z "$armed_glob" ] || [[ $path == $armed_glob ]]
+}
 not_held() { ! held; }
 # pager_call: the armed kind is a call the pager makes (xensim-pager,
 # started by the daemon and living on without it), not the daemon
@@ -295,13 +308,19 @@ pager_call() { case $armed_kind in pager-attach|pager-detach) ;; *) false ;; esa
 
 # kill_at_held SECONDS WHY [OUTPUT]: once the host holds a call (WHY,
 # and the operation's OUTPUT file, say what it means if it never does),
-# kill the daemon there.  The host drops a held call whose connection
-# goes, so the daemon's call never happens; it is not released: a
-# release reaching the host before it noticed the dead connection would
-# serve the dead call.  A pager's call is released: its caller, a daemon
-# of its own, lives on.
+# check that it is the armed one and kill the daemon there.  The host
+# drops a held call whose connection goes, so the daemon's call never
+# happens; it is not released: a release reaching the host before it
+# noticed the dead connection would serve the dead call.  A pager's call
+# is released: its caller, a daemon of its own, lives on.
 kill_at_held() {
-    if wait_for "$1" held; then pass; else fail "$CASE: $2${3:+: $(cat "$3")}"; fi
+    if wait_for "$1" held; then
+        pass
+        held_is_armed && pass ||
+            fail "$CASE: the host holds '$(xensim fault held 2>&1)', not the armed call $armed_kind${armed_glob:+ $armed_glob}"
+    else
+        fail "$CASE: $2${3:+: $(cat "$3")}"
+    fi
     kill_daemon
     if pager_call; then
         # the pager's call, not the daemon's: the pager outlives the
@@ -315,7 +334,7 @@ kill_at_held() {
 }
 
 # killed_at CMD...: run the operation CMD in the background until the host
-# holds the call, kill the daemon there (the call never happens)
+# holds the armed call, kill the daemon there (the call never happens)
 # and start the daemon again
 killed_at() {
     "$@" > "$work/op.out" 2>&1 &
