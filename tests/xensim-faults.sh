@@ -465,6 +465,7 @@ op_start() {
             rm -f "$holds/release-s"
             virsh destroy s > /dev/null
             return ;;
+        *) fail "$CASE: a start has no fault $fault"; return ;;
     esac
     reconcile
 }
@@ -480,6 +481,7 @@ op_start_paged() {
         kill)
             call_fault kill "$@"
             killed_at virsh start pg ;;
+        *) fail "$CASE: a paged start has no fault $fault"; return ;;
     esac
     stopped pg && pass || fail "$CASE: pg is $(virsh domstate pg)"
     # its pager goes with its domain
@@ -528,6 +530,7 @@ op_restore() {
         populate)
             xensim fault populate "$1" > /dev/null
             must_fail virsh restore "$work/rs.save" ;;
+        *) fail "$CASE: a restore has no fault $fault"; return ;;
     esac
     stopped rs && pass || fail "$CASE: rs is $(virsh domstate rs)"
     reconcile
@@ -549,6 +552,7 @@ op_managed_start() {
         populate)
             xensim fault populate "$1" > /dev/null
             must_fail virsh start ms ;;
+        *) fail "$CASE: a managed start has no fault $fault"; return ;;
     esac
     # a start that failed keeps what it would have restored
     virsh dominfo ms | grep -Eq "^Managed save: +yes" && pass ||
@@ -580,6 +584,7 @@ setmem_case() {    # DOMAIN FAULT ARGS...
         kill)
             call_fault kill "$@"
             killed_at virsh setmem "$d" "${want}M" ;;
+        *) fail "$CASE: setmem has no fault $fault"; return ;;
     esac
     read_host
     [ "$(host_dom "$d" 6)" = "$before_target" ] && pass ||
