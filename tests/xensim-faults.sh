@@ -12,8 +12,9 @@
 #    the ring a pager killed outright left, which nobody may take);
 # and then the daemon is restarted and all of it checked again, with the
 # domains that ran before still running under their ids and what the
-# actors had pending done.  A step without a case, or a case of a step
-# or fault the list does not have, fails the test.
+# actors had pending done.  A step without a case, a case of a step or
+# fault the list does not have, or a case that faults another kind of
+# call than the list gives its step's fault, fails the test.
 #
 # A kill "between two steps" is exact: the simulated host holds the call
 # of the next step unanswered (xensim fault call --hold), the test kills
@@ -57,7 +58,18 @@ coverage_gaps() {
             }
             listed[op, step] = 1
             n = split(faults, f, ",")
-            for (i = 1; i <= n; i++) { want[op, step, f[i]] = 1; order[++nw] = op SUBSEP step SUBSEP f[i] }
+            for (i = 1; i <= n; i++) {
+                # fail:KIND, kill:KIND: the kind of call it is injected at
+                nk = split(f[i], fk, ":")
+                name = fk[1]
+                if ((name == "fail" || name == "kill") != (nk == 2) || nk > 2 || (nk == 2 && fk[2] == "")) {
+                    printf "FAIL: %s:%d: fault %s of step %s %s: fail and kill name their call (fail:KIND), no other fault does\n", FILENAME, FNR, f[i], op, step
+                    bad++
+                }
+                want[op, step, name] = 1
+                kind[op, step, name] = fk[2]
+                order[++nw] = op SUBSEP step SUBSEP name
+            }
             next
         }
         /^[ \t]*(#|$)/ { next }
@@ -69,6 +81,9 @@ coverage_gaps() {
                 bad++
             } else if (!((w[1], w[2], fault) in want)) {
                 printf "FAIL: %s:%d: fault %s is not one of step %s %s\n", FILENAME, FNR, fault, w[1], w[2]
+                bad++
+            } else if ((fault == "fail" || fault == "kill") && w[4] != kind[w[1], w[2], fault]) {
+                printf "FAIL: %s:%d: case faults %s, step %s %s has its %s at %s\n", FILENAME, FNR, w[4], w[1], w[2], fault, kind[w[1], w[2], fault]
                 bad++
             }
             have[w[1], w[2], fault] = 1
@@ -90,7 +105,7 @@ coverage_gaps() {
 coverage_selftest() {
     local tmp=$work/coverage out
     mkdir -p "$tmp"
-    { cat "$steps"; echo "start | nowhere | fail | a step nobody tests"; } > "$tmp/steps.txt"
+    { cat "$steps"; echo "start | nowhere | fail:create | a step nobody tests"; } > "$tmp/steps.txt"
     out=$(steps=$tmp/steps.txt; cases=$cases; coverage_gaps 2>&1) &&
         fail "a step without a case passed the coverage check"
     grep -q "step start nowhere has no case for its fault fail" <<< "$out" && pass ||
@@ -100,6 +115,17 @@ coverage_selftest() {
         fail "a case of an unlisted step passed the coverage check"
     grep -q "case of step start elsewhere" <<< "$out" && pass ||
         fail "the coverage check did not name the unlisted step: $out"
+    # and a case that faults another call than its step's
+    { cat "$cases"; echo "start claim fail set-max EIO"; } > "$tmp/cases.txt"
+    out=$(steps=$steps; cases=$tmp/cases.txt; coverage_gaps 2>&1) &&
+        fail "a case faulting another call than its step's passed the coverage check"
+    grep -q "case faults set-max, step start claim has its fail at claim" <<< "$out" && pass ||
+        fail "the coverage check did not name the case of another call: $out"
+    { cat "$steps"; echo "start | kindless | kill | a kill without its call"; } > "$tmp/steps.txt"
+    out=$(steps=$tmp/steps.txt; cases=$cases; coverage_gaps 2>&1) &&
+        fail "a kill without its call passed the coverage check"
+    grep -q "fault kill of step start kindless: fail and kill name their call" <<< "$out" && pass ||
+        fail "the coverage check did not name the kill without its call: $out"
 }
 
 if coverage_gaps; then pass; else fail "the steps and the cases disagree (above)"; fi
