@@ -2,7 +2,8 @@
  * xensimhostiletest.c: a guest's connection cannot harm the simulated host
  *
  * Guests (agents acting as a domain) talk to the same daemon as libvirtd.
- * A guest may not drive the hypervisor or read other guests' keys, and
+ * A guest may not drive the hypervisor or read other guests' keys, its
+ * requests never meet the faults dom0 set for the toolstack's, and
  * garbage, truncated or oversized frames only cost the sender its
  * connection: the daemon goes on serving everyone else.
  *
@@ -185,6 +186,36 @@ main(void)
                "a guest cannot release a held call");
         free(reply);
         xensim_writer_free(&w);
+
+        /* dom0's rules are for dom0's calls: a guest's request neither
+         * fires one nor uses it up */
+        xensim_writer_init(&w);
+        xensim_put_u32(&w, XENSIM_FAULT_CALL_ADD);
+        xensim_put_u32(&w, XENSIM_OP_XS_READ);
+        xensim_put_str(&w, "/local/domain/7/data/secret");
+        xensim_put_u32(&w, 0);
+        xensim_put_u32(&w, ENOSPC);
+        expect(xensim_call(dom0, XENSIM_OP_FAULT_CALL, &w, XENSIM_CHARGE_NONE,
+                           &reply, &len) == 0,
+               "dom0 sets a fault for a read");
+        free(reply);
+        xensim_writer_free(&w);
+        value = NULL;
+        expect(xensim_xs_read_value(guest, "/local/domain/7/data/secret",
+                                    &value, &vlen) == -EACCES,
+               "a guest's read does not fire dom0's fault");
+        free(value);
+        value = NULL;
+        expect(xensim_xs_read_value(dom0, "/local/domain/7/data/secret",
+                                    &value, &vlen) == -ENOSPC,
+               "dom0's read then fires it");
+        free(value);
+        value = NULL;
+        expect(xensim_xs_read_value(dom0, "/local/domain/7/data/secret",
+                                    &value, &vlen) == 0,
+               "the fault fired once");
+        free(value);
+        value = NULL;
     }
 
     /* a frame announcing more than the maximum */
