@@ -99,6 +99,9 @@ usage(FILE *fp)
 "  preset NAME --clear      forget NAME's preset\n"
 "  shutdown DOMAIN [reboot|crash]  the guest shuts itself down\n"
 "  destroy DOMAIN           the domain dies\n"
+"  claim DOMAIN SIZE        stake a claim for DOMAIN, as another toolstack\n"
+"                           would, up to SIZE in all (what it holds and the\n"
+"                           claim); 0 cancels its claim\n"
 "  xs-read PATH [DOMID]     read a xenstore node as DOMID (default 0)\n"
 "  xs-write PATH VALUE [DOMID]\n"
 "\n"
@@ -436,6 +439,20 @@ cmd_domain(const char *cmd, int argc, char **argv)
             return 2;
         }
         rc = xensim_domain_u32_op(c, XENSIM_OP_SHUTDOWN, dom.domid, reason);
+    } else if (!strcmp(cmd, "claim") && argc == 2 && parse_size_kib(argv[1], &kib) == 0) {
+        uint64_t pages = kib / XENSIM_PAGE_KIB;
+
+        /* as Xen refuses it, but saying what the size must be */
+        if (pages && (pages <= dom.tot_pages || pages > dom.max_pages)) {
+            fprintf(stderr, "xensim: claim: %s for %s must be more than the "
+                    "%" PRIu64 " KiB it holds and at most its maximum of "
+                    "%" PRIu64 " KiB\n", argv[1], argv[0],
+                    dom.tot_pages * XENSIM_PAGE_KIB,
+                    dom.max_pages * XENSIM_PAGE_KIB);
+            xensim_conn_close(c);
+            return 1;
+        }
+        rc = xensim_domain_u64_op(c, XENSIM_OP_CLAIM, dom.domid, pages, NULL);
     } else if (!strcmp(cmd, "destroy") && argc == 1) {
         rc = xensim_domain_u32_op(c, XENSIM_OP_DESTROY, dom.domid, 0);
     } else {
@@ -992,7 +1009,7 @@ main(int argc, char **argv)
             return cmd_domain("dying-fault", argc - 3, argv + 3);
     }
     if (!strcmp(cmd, "set-used") || !strcmp(cmd, "shutdown") ||
-        !strcmp(cmd, "destroy"))
+        !strcmp(cmd, "destroy") || !strcmp(cmd, "claim"))
         return cmd_domain(cmd, argc - 2, argv + 2);
     if (!strcmp(cmd, "xs-read") || !strcmp(cmd, "xs-write"))
         return cmd_xs(cmd, argc - 2, argv + 2);
