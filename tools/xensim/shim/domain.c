@@ -170,8 +170,8 @@ xensim_shim_xs_mknod(xensim_conn *c, const char *path,
 }
 
 
-static int
-shim_xs_read_u64(xensim_conn *c, const char *path, uint64_t *v)
+int
+xensim_shim_xs_read_u64(xensim_conn *c, const char *path, uint64_t *v)
 {
     char *value;
     char *end;
@@ -723,10 +723,10 @@ shim_fill_dom0_memory(xensim_conn *c)
 
     if ((rc = xensim_dominfo_get(c, 0, &dom0)) < 0)
         return rc;
-    if (shim_xs_read_u64(c, target_path, &v) < 0 &&
+    if (xensim_shim_xs_read_u64(c, target_path, &v) < 0 &&
         (rc = shim_xs_printf(c, target_path, "%" PRIu64, dom0.tot_pages * 4)) < 0)
         return rc;
-    if (shim_xs_read_u64(c, max_path, &v) < 0 &&
+    if (xensim_shim_xs_read_u64(c, max_path, &v) < 0 &&
         (rc = shim_xs_printf(c, max_path, "%" PRIu64, dom0.max_pages * 4)) < 0)
         return rc;
     return 0;
@@ -746,7 +746,7 @@ libxl_get_memory_target(libxl_ctx *ctx, uint32_t domid, uint64_t *out_target)
         return ERROR_FAIL;
     snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
     return xensim_shim_error("libxl_get_memory_target",
-                             shim_xs_read_u64(c, path, out_target));
+                             xensim_shim_xs_read_u64(c, path, out_target));
 }
 
 
@@ -796,17 +796,17 @@ libxl_set_memory_target(libxl_ctx *ctx, uint32_t domid, int64_t target_memkb,
         return ERROR_FAIL;
 
     snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
-    if ((rc = shim_xs_read_u64(c, path, &current)) < 0) {
+    if ((rc = xensim_shim_xs_read_u64(c, path, &current)) < 0) {
         xensim_shim_log("domain %u: cannot get target memory info from %s", domid, path);
         return ERROR_FAIL;
     }
     snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", domid);
-    if ((rc = shim_xs_read_u64(c, path, &static_max)) < 0) {
+    if ((rc = xensim_shim_xs_read_u64(c, path, &static_max)) < 0) {
         xensim_shim_log("domain %u: cannot get memory info from %s", domid, path);
         return ERROR_FAIL;
     }
     snprintf(path, sizeof(path), "/local/domain/%u/memory/videoram", domid);
-    shim_xs_read_u64(c, path, &videoram);
+    xensim_shim_xs_read_u64(c, path, &videoram);
 
     if (relative) {
         if (target_memkb < 0 && (uint64_t)-target_memkb > current)

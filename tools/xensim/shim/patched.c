@@ -100,19 +100,9 @@ static int
 shim_read_u64(xensim_conn *c, uint32_t domid, const char *key, uint64_t *v)
 {
     char path[96];
-    char *value;
-    char *end;
-    size_t len;
-    int rc;
 
     snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, key);
-    if ((rc = xensim_xs_read_value(c, path, &value, &len)) < 0)
-        return rc;
-    errno = 0;
-    *v = strtoull(value, &end, 10);
-    rc = (errno || end == value || *end) ? -EINVAL : 0;
-    free(value);
-    return rc;
+    return xensim_shim_xs_read_u64(c, path, v);
 }
 
 

@@ -40,6 +40,9 @@ void xensim_shim_event_occurs(libxl_ctx *ctx, uint32_t domid,
                               libxl_ev_user for_user, libxl_event_type type);
 
 /* domain.c: a xenstore node created with @perms */
+/* A xenstore node holding a decimal number; -EINVAL if it holds anything else */
+int xensim_shim_xs_read_u64(xensim_conn *c, const char *path, uint64_t *v);
+
 int xensim_shim_xs_mknod(xensim_conn *c, const char *path,
                          const struct xs_permissions *perms, unsigned int n);
 
