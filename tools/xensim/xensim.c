@@ -19,11 +19,12 @@
 #include <unistd.h>
 
 #include "xensim_client.h"
+#include "xensim_cmd.h"
 #include "xensimd.h"
 
 static const char *socket_path;
 
-static void
+void
 usage(FILE *fp)
 {
     fprintf(fp,
@@ -109,7 +110,7 @@ usage(FILE *fp)
 }
 
 
-static int
+int
 parse_size_kib(const char *s, uint64_t *kib)
 {
     char *end;
@@ -145,7 +146,7 @@ parse_size_kib(const char *s, uint64_t *kib)
 }
 
 
-static xensim_conn *
+xensim_conn *
 connect_or_die(uint32_t domid)
 {
     int err = 0;
@@ -161,7 +162,7 @@ connect_or_die(uint32_t domid)
 }
 
 
-static int
+int
 report(int rc, const char *what)
 {
     if (rc < 0) {
@@ -172,7 +173,7 @@ report(int rc, const char *what)
 }
 
 
-static int
+int
 find_domain(xensim_conn *c, const char *spec, xensim_dominfo *out)
 {
     xensim_dominfo *doms;
@@ -462,445 +463,6 @@ cmd_domain(const char *cmd, int argc, char **argv)
     }
     xensim_conn_close(c);
     return report(rc, cmd);
-}
-
-
-/* A trace file's text, at most 8 MiB */
-static char *
-read_trace_file(const char *path, size_t *len)
-{
-    const size_t max = 8U << 20;
-    FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
-    char *text;
-
-    if (!fp) {
-        fprintf(stderr, "xensim: cannot open %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    if (!(text = malloc(max + 1))) {
-        fprintf(stderr, "xensim: out of memory\n");
-    } else if ((*len = fread(text, 1, max + 1, fp)) > max || ferror(fp)) {
-        fprintf(stderr, "xensim: %s: %s\n", path,
-                ferror(fp) ? "cannot read it" : "larger than 8 MiB");
-        free(text);
-        text = NULL;
-    }
-    if (fp != stdin)
-        fclose(fp);
-    return text;
-}
-
-
-/* A trace file read and parsed, or NULL with the reason on stderr */
-static xensim_trace *
-load_trace(const char *path)
-{
-    xensim_trace *trace = NULL;
-    unsigned int line;
-    const char *why;
-    size_t len;
-    char *text = read_trace_file(path, &len);
-    int rc;
-
-    if (!text)
-        return NULL;
-    rc = xensim_trace_parse(text, len, &trace, &line, &why);
-    free(text);
-    if (rc == -ENOMEM)
-        fprintf(stderr, "xensim: out of memory\n");
-    else if (rc < 0 && line)
-        fprintf(stderr, "xensim: %s:%u: %s\n", path, line, why);
-    else if (rc < 0)
-        fprintf(stderr, "xensim: %s: %s\n", path, why);
-    return rc < 0 ? NULL : trace;
-}
-
-
-/* A trace on the wire (XENSIM_TRACE_POINT_WIRE); NULL: none */
-static void
-put_trace(xensim_writer *w, const xensim_trace *trace, uint64_t swap_kib)
-{
-    size_t i;
-
-    xensim_put_u64(w, swap_kib / XENSIM_PAGE_KIB);
-    xensim_put_u32(w, trace ? trace->npoints : 0);
-    for (i = 0; trace && i < trace->npoints; i++) {
-        xensim_put_u64(w, trace->points[i].ms);
-        xensim_put_u64(w, trace->points[i].used_pages);
-        xensim_put_u64(w, trace->points[i].reported_pages);
-    }
-}
-
-
-static int
-cmd_workload(int argc, char **argv)
-{
-    xensim_trace *trace = NULL;
-    xensim_dominfo dom;
-    xensim_writer args;
-    xensim_conn *c;
-    uint64_t swap_kib = 0;
-    uint8_t *reply;
-    size_t len;
-    bool stop = argc == 2 && !strcmp(argv[1], "--stop");
-    int rc;
-
-    if (!stop && argc != 2 &&
-        !(argc == 4 && !strcmp(argv[2], "--swap"))) {
-        usage(stderr);
-        return 2;
-    }
-    if (argc == 4 && parse_size_kib(argv[3], &swap_kib) < 0) {
-        fprintf(stderr, "xensim: invalid size '%s'\n", argv[3]);
-        return 2;
-    }
-    if (!stop && !(trace = load_trace(argv[1])))
-        return 1;
-
-    c = connect_or_die(0);
-    if (find_domain(c, argv[0], &dom) < 0) {
-        xensim_conn_close(c);
-        free(trace);
-        return 1;
-    }
-    xensim_writer_init(&args);
-    xensim_put_u32(&args, dom.domid);
-    put_trace(&args, trace, swap_kib);
-    rc = xensim_call(c, XENSIM_OP_WORKLOAD, &args, XENSIM_CHARGE_NONE, &reply, &len);
-    xensim_writer_free(&args);
-    free(reply);
-    free(trace);
-    xensim_conn_close(c);
-    return report(rc, "workload");
-}
-
-
-/* Startup figures for every domain created with a name from now on */
-static int
-cmd_preset(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        { "balloon-rate", required_argument, NULL, 'b' },
-        { "balloon-floor", required_argument, NULL, 'f' },
-        { "workload", required_argument, NULL, 'w' },
-        { "swap", required_argument, NULL, 's' },
-        { "clear", no_argument, NULL, 'c' },
-        { NULL, 0, NULL, 0 },
-    };
-    xensim_trace *trace = NULL;
-    const char *file = NULL;
-    uint64_t rate = 0, floor_kib = 0, swap_kib = 0;
-    uint32_t flags = 0;
-    xensim_writer args;
-    xensim_conn *c;
-    uint8_t *reply;
-    size_t len;
-    int opt;
-    int rc;
-
-    if (argc < 2 || argv[1][0] == '-') {
-        usage(stderr);
-        return 2;
-    }
-    optind = 2;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        uint64_t kib = 0;
-
-        if (strchr("bfs", opt) && parse_size_kib(optarg, &kib) < 0) {
-            fprintf(stderr, "xensim: invalid size '%s'\n", optarg);
-            return 2;
-        }
-        switch (opt) {
-        case 'b': rate = kib; flags |= XENSIM_PRESET_BALLOON_RATE; break;
-        case 'f': floor_kib = kib; flags |= XENSIM_PRESET_BALLOON_FLOOR; break;
-        case 's': swap_kib = kib; break;
-        case 'w': file = optarg; flags |= XENSIM_PRESET_WORKLOAD; break;
-        case 'c': flags |= XENSIM_PRESET_CLEAR; break;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind < argc || !flags || (swap_kib && !file) ||
-        ((flags & XENSIM_PRESET_CLEAR) && flags != XENSIM_PRESET_CLEAR)) {
-        usage(stderr);
-        return 2;
-    }
-    if (file && !(trace = load_trace(file)))
-        return 1;
-
-    c = connect_or_die(0);
-    xensim_writer_init(&args);
-    xensim_put_str(&args, argv[1]);
-    xensim_put_u32(&args, flags);
-    xensim_put_u64(&args, rate / XENSIM_PAGE_KIB);
-    xensim_put_u64(&args, floor_kib / XENSIM_PAGE_KIB);
-    put_trace(&args, trace, swap_kib);
-    rc = xensim_call(c, XENSIM_OP_PRESET, &args, XENSIM_CHARGE_NONE, &reply, &len);
-    xensim_writer_free(&args);
-    free(reply);
-    free(trace);
-    xensim_conn_close(c);
-    return report(rc, "preset");
-}
-
-
-/* Thousandths, as "I.FFF" */
-static void
-print_milli(const char *key, uint64_t milli)
-{
-    printf(" %s=%" PRIu64 ".%03" PRIu64, key, milli / 1000, milli % 1000);
-}
-
-
-static int
-cmd_workload_stats(int argc, char **argv)
-{
-    xensim_dominfo one;
-    xensim_conn *c;
-    xensim_reader r;
-    uint8_t *reply;
-    size_t len;
-    uint32_t n, i;
-    bool found = false;
-    int rc;
-
-    if (argc > 1) {
-        usage(stderr);
-        return 2;
-    }
-    c = connect_or_die(0);
-    if (argc == 1 && find_domain(c, argv[0], &one) < 0) {
-        xensim_conn_close(c);
-        return 1;
-    }
-    if ((rc = xensim_call(c, XENSIM_OP_WORKLOAD_STATS, NULL,
-                          XENSIM_CHARGE_HYPERCALL, &reply, &len)) < 0) {
-        free(reply);
-        xensim_conn_close(c);
-        return report(rc, "workload-stats");
-    }
-    xensim_conn_close(c);
-
-    xensim_reader_init(&r, reply, len);
-    n = xensim_get_u32(&r);
-    for (i = 0; i < n && !r.failed; i++) {
-        uint32_t domid = xensim_get_u32(&r);
-        char *name = xensim_get_str(&r);
-        uint32_t flags = xensim_get_u32(&r);
-        uint64_t v[13];
-        size_t k;
-
-        for (k = 0; k < sizeof(v) / sizeof(v[0]); k++)
-            v[k] = xensim_get_u64(&r);
-        if (!name || r.failed) {
-            free(name);
-            break;
-        }
-        if (argc == 1 && domid != one.domid) {
-            free(name);
-            continue;
-        }
-        found = true;
-        /* v: clock ns, used, reported, tot, paged, swap, swapped, peak,
-         * swap-in, swap-out (pages), below need (page-ms), OOM kills,
-         * records */
-        printf("name=%s id=%u trace=%s records=%" PRIu64, name, domid,
-               flags & XENSIM_WORKLOAD_TRACE ? "on" : "off", v[12]);
-        print_milli("t", v[0] / 1000000);
-        printf(" used_kib=%" PRIu64 " reported_kib=%" PRIu64 " ram_kib=%" PRIu64
-               " backed_kib=%" PRIu64 " swap_kib=%" PRIu64 " swapped_kib=%" PRIu64
-               " peak_swapped_kib=%" PRIu64 " swapin_kib=%" PRIu64
-               " swapout_kib=%" PRIu64,
-               v[1] * 4, v[2] * 4, (v[3] + v[4]) * 4, v[3] * 4, v[5] * 4,
-               v[6] * 4, v[7] * 4, v[8] * 4, v[9] * 4);
-        /* page-ms to MiB-ms: 256 pages to the MiB */
-        print_milli("below_need_mib_s", v[10] / 256);
-        printf(" oom_kills=%" PRIu64 "\n", v[11]);
-        free(name);
-    }
-    free(reply);
-    if (r.failed)
-        return report(-EPROTO, "workload-stats");
-    if (argc == 1 && !found) {
-        fprintf(stderr, "xensim: no domain '%s'\n", argv[0]);
-        return 1;
-    }
-    return 0;
-}
-
-
-/* The kinds of call a fault can name, as the tool spells them */
-static const struct {
-    const char *name;
-    uint32_t op;
-} call_kinds[] = {
-    { "create", XENSIM_OP_DOMAIN_CREATE },
-    { "set-max", XENSIM_OP_SET_MAX },
-    { "claim", XENSIM_OP_CLAIM },
-    { "populate", XENSIM_OP_POPULATE },
-    { "pause", XENSIM_OP_PAUSE },
-    { "destroy", XENSIM_OP_DESTROY },
-    { "userdata-set", XENSIM_OP_USERDATA_SET },
-    { "userdata-get", XENSIM_OP_USERDATA_GET },
-    { "pager-attach", XENSIM_OP_PAGER_ATTACH },
-    { "pager-detach", XENSIM_OP_PAGER_DETACH },
-    { "domain-list", XENSIM_OP_DOMAIN_LIST },
-    { "xs-read", XENSIM_OP_XS_READ },
-    { "xs-write", XENSIM_OP_XS_WRITE },
-    { "xs-mkdir", XENSIM_OP_XS_MKDIR },
-    { "xs-rm", XENSIM_OP_XS_RM },
-    { "xs-directory", XENSIM_OP_XS_DIRECTORY },
-    { "xs-set-perms", XENSIM_OP_XS_SET_PERMS },
-};
-
-static const struct {
-    const char *name;
-    int err;
-} call_errnos[] = {
-    { "EACCES", EACCES }, { "EAGAIN", EAGAIN }, { "EBUSY", EBUSY },
-    { "EINVAL", EINVAL }, { "EIO", EIO }, { "ENOENT", ENOENT },
-    { "ENOMEM", ENOMEM }, { "ENOSPC", ENOSPC }, { "EPERM", EPERM },
-    { "E2BIG", E2BIG }, { "ENODEV", ENODEV }, { "ENOSYS", ENOSYS },
-    { "ESRCH", ESRCH },
-};
-
-
-static const char *
-call_kind_name(uint32_t op)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof(call_kinds) / sizeof(call_kinds[0]); i++) {
-        if (call_kinds[i].op == op)
-            return call_kinds[i].name;
-    }
-    return "?";
-}
-
-
-static int
-fault_call_simple(uint32_t what, const char *label)
-{
-    xensim_conn *c = connect_or_die(0);
-    xensim_writer args;
-    uint8_t *reply;
-    size_t len;
-    int rc;
-
-    xensim_writer_init(&args);
-    xensim_put_u32(&args, what);
-    rc = xensim_call(c, XENSIM_OP_FAULT_CALL, &args, XENSIM_CHARGE_NONE,
-                     &reply, &len);
-    xensim_writer_free(&args);
-    if (rc == 0 && what == XENSIM_FAULT_CALL_HELD) {
-        xensim_reader r;
-        uint32_t held, op;
-        char *path;
-
-        xensim_reader_init(&r, reply, len);
-        held = xensim_get_u32(&r);
-        op = xensim_get_u32(&r);
-        path = xensim_get_str(&r);
-        if (!path || !xensim_reader_done(&r)) {
-            rc = -EPROTO;
-        } else if (!held) {
-            rc = 1;         /* nothing held: exit status 1, no message */
-        } else {
-            printf("%s%s%s\n", call_kind_name(op), *path ? " " : "", path);
-        }
-        free(path);
-    }
-    free(reply);
-    xensim_conn_close(c);
-    if (rc == 1)
-        return 1;
-    return report(rc, label);
-}
-
-
-/* fault call KIND [--path GLOB] [--skip N] (--errno NAME | --hold),
- * fault held, fault release, fault clear */
-static int
-cmd_fault_call(int argc, char **argv)
-{
-    const char *kind = argc > 0 ? argv[0] : NULL;
-    const char *pattern = "";
-    unsigned long skip = 0;
-    int err = -1;
-    uint32_t op = 0;
-    xensim_conn *c;
-    xensim_writer args;
-    uint8_t *reply;
-    size_t len;
-    size_t i;
-    int rc;
-
-    for (i = 0; kind && i < sizeof(call_kinds) / sizeof(call_kinds[0]); i++) {
-        if (!strcmp(call_kinds[i].name, kind))
-            op = call_kinds[i].op;
-    }
-    if (!op) {
-        fprintf(stderr, "xensim: fault call: unknown kind of call '%s'\n",
-                kind ? kind : "");
-        return 2;
-    }
-    for (i = 1; i < (size_t)argc; i++) {
-        if (!strcmp(argv[i], "--path") && i + 1 < (size_t)argc) {
-            pattern = argv[++i];
-        } else if (!strcmp(argv[i], "--skip") && i + 1 < (size_t)argc) {
-            char *end;
-
-            errno = 0;
-            skip = strtoul(argv[++i], &end, 10);
-            if (errno || end == argv[i] || *end || argv[i][0] == '-' ||
-                skip > 1000000) {
-                fprintf(stderr, "xensim: fault call: --skip '%s' is not a "
-                        "number from 0 to 1000000\n", argv[i]);
-                return 2;
-            }
-        } else if (!strcmp(argv[i], "--hold")) {
-            err = 0;
-        } else if (!strcmp(argv[i], "--errno") && i + 1 < (size_t)argc) {
-            size_t j;
-
-            i++;
-            for (j = 0; j < sizeof(call_errnos) / sizeof(call_errnos[0]); j++) {
-                if (!strcmp(call_errnos[j].name, argv[i]))
-                    err = call_errnos[j].err;
-            }
-            if (err <= 0) {
-                fprintf(stderr, "xensim: fault call: unknown errno '%s'\n", argv[i]);
-                return 2;
-            }
-        } else {
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (err < 0) {
-        fprintf(stderr, "xensim: fault call: say --errno NAME or --hold\n");
-        return 2;
-    }
-    if (*pattern && strncmp(kind, "xs-", 3)) {
-        fprintf(stderr, "xensim: fault call: --path is for the xs-* kinds, not '%s'\n",
-                kind);
-        return 2;
-    }
-
-    c = connect_or_die(0);
-    xensim_writer_init(&args);
-    xensim_put_u32(&args, XENSIM_FAULT_CALL_ADD);
-    xensim_put_u32(&args, op);
-    xensim_put_str(&args, pattern);
-    xensim_put_u32(&args, (uint32_t)skip);
-    xensim_put_u32(&args, (uint32_t)err);
-    rc = xensim_call(c, XENSIM_OP_FAULT_CALL, &args, XENSIM_CHARGE_NONE,
-                     &reply, &len);
-    xensim_writer_free(&args);
-    free(reply);
-    xensim_conn_close(c);
-    return report(rc, "fault call");
 }
 
 
