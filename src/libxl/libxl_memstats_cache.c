@@ -247,8 +247,17 @@ libxlMemstatsCacheRescan(libxlMemstatsCache *cache)
     unsigned int n = 0;
     size_t i;
 
-    if (!(homes = xs_directory(cache->readXsh, XBT_NULL, LIBXL_MEMSTATS_CACHE_ROOT, &n)))
+    if (!(homes = xs_directory(cache->readXsh, XBT_NULL, LIBXL_MEMSTATS_CACHE_ROOT, &n))) {
+        /* none yet is not an error; anything else is tried again at the
+         * next flush rather than lost */
+        if (errno != ENOENT) {
+            VIR_WARN("cannot list the domains' xenstore homes: %s", g_strerror(errno));
+            VIR_WITH_MUTEX_LOCK_GUARD(&cache->lock) {
+                cache->rescan = true;
+            }
+        }
         return;
+    }
 
     VIR_WITH_MUTEX_LOCK_GUARD(&cache->lock) {
         for (i = 0; i < n; i++) {
@@ -303,22 +312,28 @@ libxlMemstatsCacheFlush(libxlMemstatsCache *cache)
         libxlMemstatsGuest guest;
         int rc = libxlMemstatsCacheReadGuest(cache, dirty[i], &guest);
         unsigned long long now = 0;
+        bool quit = false;
 
         if (rc > 0 && virTimeMillisNow(&now) == 0)
             guest.seen = now / 1000;
 
         VIR_WITH_MUTEX_LOCK_GUARD(&cache->lock) {
-            libxlMemstatsCacheEntry *entry;
+            libxlMemstatsCacheEntry *entry = g_hash_table_lookup(cache->entries,
+                                                                 GINT_TO_POINTER(dirty[i]));
 
-            if (rc == 0) {
+            /* an entry the watch marked again while it was read keeps
+             * its mark for the next flush: the guest wrote meanwhile */
+            if (rc == 0 && entry && !entry->dirty) {
                 g_hash_table_remove(cache->entries, GINT_TO_POINTER(dirty[i]));
-            } else if ((entry = g_hash_table_lookup(cache->entries,
-                                                    GINT_TO_POINTER(dirty[i])))) {
+            } else if (entry) {
                 entry->have = rc > 0;
                 if (rc > 0)
                     entry->guest = guest;
             }
+            quit = cache->quit;
         }
+        if (quit)
+            break;
     }
 }
 
@@ -341,7 +356,10 @@ libxlMemstatsCacheReader(void *opaque)
             }
             continue;
         }
-        if (virTimeMillisNow(&now) == 0 && now < cache->flushAt) {
+        /* a due time further off than a flush period is one the wall
+         * clock stepped back from: due now */
+        if (virTimeMillisNow(&now) == 0 && now < cache->flushAt &&
+            cache->flushAt <= now + LIBXL_MEMSTATS_CACHE_FLUSH_MS) {
             /* woken early (quit, or nothing): wait on for the flush */
             if (virCondWaitUntil(&cache->cond, &cache->lock, cache->flushAt) < 0 &&
                 errno != ETIMEDOUT) {
