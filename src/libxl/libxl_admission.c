@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "libxl_admission.h"
+#include "libxl_fork_guard.h"
 #include "libxl_api_wrapper.h"
 #include "libxl_build_record.h"
 #include "libxl_claim.h"
@@ -135,7 +136,11 @@ libxlAdmissionPendingKiB(libxlDriverConfig *cfg,
         (libxlAdmissionTickets == self && !(younger && self->next)))
         return 0;
 
-    if (!(doms = libxl_list_domain(cfg->ctx, &ndoms))) {
+    /* hypercalls: out of libxl's forks (libxl_fork_guard.c) */
+    libxlForkGuardEnter();
+    doms = libxl_list_domain(cfg->ctx, &ndoms);
+    libxlForkGuardLeave();
+    if (!doms) {
         virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
                        _("libxl_list_domain failed"));
         return -1;
@@ -182,7 +187,9 @@ libxlAdmissionReadHost(libxlDriverConfig *cfg,
     int rc;
 
     libxl_dominfo_init(&dom0);
+    libxlForkGuardEnter();
     rc = libxl_domain_info(cfg->ctx, &dom0, 0);
+    libxlForkGuardLeave();
     host->dom0KiB = dom0.current_memkb;
     libxl_dominfo_dispose(&dom0);
     if (rc != 0) {

@@ -198,8 +198,13 @@ libxlDomainStatsVcpu(libxlDriverConfig *cfg,
     if (!info)
         return 0;
 
-    /* a domain that died since the list has no vCPUs to report */
-    if (!(vcpus = libxl_list_vcpu(cfg->ctx, vm->def->id, &nvcpus, &hostcpus)))
+    /* a domain that died since the list has no vCPUs to report; the
+     * hypercalls take no libxl lock: out of libxl's forks
+     * (libxl_fork_guard.c) */
+    libxlForkGuardEnter();
+    vcpus = libxl_list_vcpu(cfg->ctx, vm->def->id, &nvcpus, &hostcpus);
+    libxlForkGuardLeave();
+    if (!vcpus)
         return 0;
 
     for (i = 0; i < nvcpus; i++) {

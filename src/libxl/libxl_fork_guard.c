@@ -48,6 +48,21 @@ static pthread_once_t libxlForkGuardOnce = PTHREAD_ONCE_INIT;
 static int libxlForkGuardRegistered = -1;
 
 
+/* The bound on a fork's wait is kept on the monotonic clock: a wall
+ * clock stepped back would hold the fork, and the locks its thread holds,
+ * for as long as the step */
+static void
+libxlForkGuardCondInit(void)
+{
+    pthread_condattr_t attr;
+
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&libxlForkGuardCond, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
+
 static void
 libxlForkGuardPrepare(void)
 {
@@ -55,7 +70,7 @@ libxlForkGuardPrepare(void)
 
     pthread_mutex_lock(&libxlForkGuardLock);
     libxlForkGuardForking = true;
-    clock_gettime(CLOCK_REALTIME, &until);
+    clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_nsec += (LIBXL_FORK_GUARD_WAIT_MS % 1000) * 1000000L;
     until.tv_sec += LIBXL_FORK_GUARD_WAIT_MS / 1000 + until.tv_nsec / 1000000000L;
     until.tv_nsec %= 1000000000L;
@@ -84,7 +99,7 @@ libxlForkGuardChild(void)
      * the lock it holds is made anew rather than unlocked by a thread
      * that did not lock it */
     pthread_mutex_init(&libxlForkGuardLock, NULL);
-    pthread_cond_init(&libxlForkGuardCond, NULL);
+    libxlForkGuardCondInit();
     libxlForkGuardCalls = 0;
     libxlForkGuardForking = false;
 }
@@ -93,6 +108,8 @@ libxlForkGuardChild(void)
 static void
 libxlForkGuardRegister(void)
 {
+    /* before any guarded call or fork can wait on it */
+    libxlForkGuardCondInit();
     libxlForkGuardRegistered = pthread_atfork(libxlForkGuardPrepare,
                                               libxlForkGuardParent,
                                               libxlForkGuardChild);

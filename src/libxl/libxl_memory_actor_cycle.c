@@ -119,8 +119,13 @@ libxlMemoryActorWritePaging(libxlMemoryActor *actor,
 {
 #ifdef LIBXL_HAVE_MEMORY_TARGETS
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(actor->driver);
+    int rc;
 
-    if (libxl_domain_set_paging_target(cfg->ctx, domid, kib) != 0) {
+    /* its domain info is a hypercall: out of libxl's forks */
+    libxlForkGuardEnter();
+    rc = libxl_domain_set_paging_target(cfg->ctx, domid, kib);
+    libxlForkGuardLeave();
+    if (rc != 0) {
         VIR_WARN("cannot set the paging target of domain %d to %llu KiB",
                  domid, kib);
         /* written again at the next cycle */

@@ -88,8 +88,14 @@ libxlNodeMemoryUnclaimedKiB(libxlDriverConfig *cfg,
 #ifdef LIBXL_HAVE_UNCLAIMED_FREE_MEMORY
     uint64_t memkb = 0;
 
+    int rc;
+
     (void)mem;
-    if (libxl_get_unclaimed_free_memory(cfg->ctx, &memkb) != 0) {
+    /* a hypercall: out of libxl's forks (libxl_fork_guard.c) */
+    libxlForkGuardEnter();
+    rc = libxl_get_unclaimed_free_memory(cfg->ctx, &memkb);
+    libxlForkGuardLeave();
+    if (rc != 0) {
         virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
                        _("libxl_get_unclaimed_free_memory failed"));
         return -1;
