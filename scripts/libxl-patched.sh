@@ -11,7 +11,7 @@
 # (libxenlight.so.4.17) resolves to Debian's library, no rpath being set:
 # on the simulated host the preload answers the new calls, and
 # tests/xen-patches.sh checks the imports against the preload's exports.
-# Nothing in the build directory changes; 31 files, about 10 s of CPU.
+# Nothing in the build directory changes; 33 files, about 10 s of CPU.
 #
 # Usage: scripts/libxl-patched.sh BUILD_DIR XEN_TREE OUT_DIR
 #   BUILD_DIR  a configured and built tree (./run build; build/ by default)

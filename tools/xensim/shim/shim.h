@@ -40,6 +40,12 @@ void xensim_shim_event_occurs(libxl_ctx *ctx, uint32_t domid,
                               libxl_ev_user for_user, libxl_event_type type);
 
 /* domain.c: a xenstore node created with @perms */
+#define SHIM_MAXMEM_CONSTANT 1024       /* LIBXL_MAXMEM_CONSTANT, KiB */
+#define SHIM_MIN_DOM0_MEM (128 * 1024)  /* LIBXL_MIN_DOM0_MEM, KiB */
+
+/* Writes @fmt's text at @path */
+int xensim_shim_xs_printf(xensim_conn *c, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* A xenstore node holding a decimal number; -EINVAL if it holds anything else */
 int xensim_shim_xs_read_u64(xensim_conn *c, const char *path, uint64_t *v);
 
