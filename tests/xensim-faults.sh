@@ -387,18 +387,7 @@ pv_domain() {      # NAME MIB EXTRA
     define_xml "$1" "$work/$1.xml"
 }
 hvm_domain() {     # NAME MIB CURRENT_MIB POLICY
-    cat > "$work/$1.xml" <<XML
-<domain type='xen'>
-  <name>$1</name>
-  <memory unit='MiB'>$2</memory>
-  <currentMemory unit='MiB'>$3</currentMemory>
-  $4
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='xenfv'>hvm</type>
-  </os>
-</domain>
-XML
+    "$top/scripts/hvm-domain-xml.sh" "$1" "$2" "$3" "$4" > "$work/$1.xml"
     define_xml "$1" "$work/$1.xml"
 }
 stopped() { [ "$(virsh domstate "$1")" = "shut off" ]; }

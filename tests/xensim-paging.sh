@@ -27,18 +27,7 @@ pagedir=$work/var/lib/libvirt/libxl/paging
 
 # hvm_domain NAME MIB CURRENT_MIB POLICY_XML
 hvm_domain() {
-    cat > "$work/$1.xml" <<XML
-<domain type='xen'>
-  <name>$1</name>
-  <memory unit='MiB'>$2</memory>
-  <currentMemory unit='MiB'>$3</currentMemory>
-  $4
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='xenfv'>hvm</type>
-  </os>
-</domain>
-XML
+    "$top/scripts/hvm-domain-xml.sh" "$1" "$2" "$3" "$4" > "$work/$1.xml"
     virsh define "$work/$1.xml" > /dev/null || fail "define $1"
 }
 # Columns: 2 ID, 4 Mem, 6 Target, 8 Paged (MiB), 10 Pager
