@@ -620,25 +620,19 @@ setmem_case() {    # DOMAIN FAULT ARGS...
     wait_for 10 target_is "$d" "$want" && pass || fail "$CASE: $d's target is $(host_dom "$d" 6) MiB, not $want"
 }
 
-op_setmem() {
-    local step=$1
-    shift
-    if stopped m 2>/dev/null || ! virsh domstate m > /dev/null 2>&1; then
-        stopped m 2>/dev/null || pv_domain m 1024 "<memoryPolicy actor='manual'/>"
-        virsh start m > /dev/null || fail "start m"
+# setmem_on DOMAIN ACTOR STEP FAULT ARGS...: the domain, defined and
+# started if need be, under ACTOR
+setmem_on() {
+    local d=$1 actor=$2
+    shift 3
+    if stopped "$d" 2>/dev/null || ! virsh domstate "$d" > /dev/null 2>&1; then
+        stopped "$d" 2>/dev/null || pv_domain "$d" 1024 "<memoryPolicy actor='$actor'/>"
+        virsh start "$d" > /dev/null || fail "start $d"
     fi
-    setmem_case m "$@"
+    setmem_case "$d" "$@"
 }
-
-op_setmem_auto() {
-    local step=$1
-    shift
-    if stopped au 2>/dev/null || ! virsh domstate au > /dev/null 2>&1; then
-        stopped au 2>/dev/null || pv_domain au 1024 "<memoryPolicy actor='auto'/>"
-        virsh start au > /dev/null || fail "start au"
-    fi
-    setmem_case au "$@"
-}
+op_setmem() { setmem_on m manual "$@"; }
+op_setmem_auto() { setmem_on au auto "$@"; }
 
 # the balloon actor, its balloon stuck: after the delay the paging target
 # comes, refused once or cut by a kill of the daemon that was writing it,

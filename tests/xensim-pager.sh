@@ -43,16 +43,7 @@ pager_gone() { ! kill -0 "$pager_pid" 2>/dev/null; }
 pager_status() { local rc=0; wait "$pager_pid" || rc=$?; echo "$rc"; }
 
 hvm_domain() {
-    cat > "$work/$1.xml" <<XML
-<domain type='xen'>
-  <name>$1</name>
-  <memory unit='MiB'>$2</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='xenfv'>hvm</type>
-  </os>
-</domain>
-XML
+    "$top/scripts/hvm-domain-xml.sh" "$1" "$2" > "$work/$1.xml"
     virsh define "$work/$1.xml" > /dev/null || fail "define $1"
 }
 

@@ -209,17 +209,8 @@ if [ "$mode" = patched ]; then
 fi
 
 # --- the manual actor's paging target ---------------------------------------
-cat > "$work/paged.xml" <<XML
-<domain type='xen'>
-  <name>paged</name>
-  <memory unit='MiB'>512</memory>
-  <memoryPolicy actor='manual' paging='on'/>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='xenfv'>hvm</type>
-  </os>
-</domain>
-XML
+"$top/scripts/hvm-domain-xml.sh" paged 512 512 "<memoryPolicy actor='manual' paging='on'/>" \
+    > "$work/paged.xml"
 virsh define "$work/paged.xml" > /dev/null || fail "define paged"
 virsh start paged > /dev/null 2> "$work/paged.err" || fail "start paged: $(cat "$work/paged.err")"
 lines=$(wc -l < "$stderr")
