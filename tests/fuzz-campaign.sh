@@ -119,9 +119,10 @@ campaign() {
     inputs=$(find "$corpus" -maxdepth 1 -type f | wc -l)
 
     if [ "$want" -gt 0 ]; then
-        # -runs counts the replay of the corpus too: at most an input each
-        # and the empty one
-        local runs_arg=$((want + inputs + 1 > RUNS_MAX ? RUNS_MAX : want + inputs + 1))
+        # -runs counts the replay of the corpus too: at most two runs an
+        # input (one whose run mallocs more than it frees is run again to
+        # look for a leak) and the empty one
+        local runs_arg=$((want + 2 * inputs + 1 > RUNS_MAX ? RUNS_MAX : want + 2 * inputs + 1))
         (cd "$work" && "$fuzzer" -runs="$runs_arg" -max_total_time="$max_time" \
             -print_final_stats=1 -rss_limit_mb=2048 -max_len=8192 "$corpus" \
             > "$work/log" 2>&1) || rc=$?
