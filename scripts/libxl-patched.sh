@@ -16,7 +16,10 @@
 # Usage: scripts/libxl-patched.sh BUILD_DIR XEN_TREE OUT_DIR
 #   BUILD_DIR  a configured and built tree (./run build; build/ by default)
 #   XEN_TREE   a xen source tree with the series applied and tools/libs
-#              built (scripts/xen-patches.sh apply, then minimal)
+#              built (scripts/xen-patches.sh apply, then minimal), or a
+#              root with the patched packages of ./run xen unpacked in it
+#              (libxen-dev and the libraries: usr/include,
+#              usr/lib/x86_64-linux-gnu)
 #   OUT_DIR    created; gets driver/libvirt_driver_libxl.so (a directory
 #              for LIBVIRT_DRIVER_DIR) and libxensim-preload.so
 set -euo pipefail
@@ -29,10 +32,18 @@ out=${3:?usage: libxl-patched.sh BUILD_DIR XEN_TREE OUT_DIR}
 build=$(cd "$build" && pwd)
 tree=$(cd "$tree" && pwd)
 [ -f "$build/compile_commands.json" ] || die "$build has no compile_commands.json: build first"
-[ -f "$tree/tools/include/libxl.h" ] || die "$tree/tools/include has no libxl.h"
-grep -q LIBXL_HAVE_CLAIM_ON_RESTORE "$tree/tools/include/libxl.h" ||
-    die "$tree/tools/include/libxl.h is not patched (no LIBXL_HAVE_CLAIM_ON_RESTORE)"
-lib=$tree/tools/libs/light/libxenlight.so
+if [ -f "$tree/usr/include/libxl.h" ]; then
+    include=$tree/usr/include
+    lib=$tree/usr/lib/x86_64-linux-gnu/libxenlight.so
+    libdirs=("$tree/usr/lib/x86_64-linux-gnu/")
+else
+    include=$tree/tools/include
+    lib=$tree/tools/libs/light/libxenlight.so
+    libdirs=("$tree"/tools/libs/*/)
+fi
+[ -f "$include/libxl.h" ] || die "$include has no libxl.h"
+grep -q LIBXL_HAVE_CLAIM_ON_RESTORE "$include/libxl.h" ||
+    die "$include/libxl.h is not patched (no LIBXL_HAVE_CLAIM_ON_RESTORE)"
 [ -e "$lib" ] || die "no $lib: build the patched tools/libs first"
 mkdir -p "$out/obj" "$out/driver"
 out=$(cd "$out" && pwd)
@@ -46,7 +57,7 @@ preload_objdir=tools/xensim/libxensim-preload.so.p/
 # compile_commands.json to one shell command a line: the build's compile
 # command with the patched headers first, its dependency file dropped and
 # the object written to OUT_DIR/obj/<target>/
-python3 - "$build/compile_commands.json" "$tree/tools/include" "$out/obj" \
+python3 - "$build/compile_commands.json" "$include" "$out/obj" \
         "$module_objdir" "$preload_objdir" > "$out/compile.sh" <<'PY'
 import json, os, shlex, sys
 
@@ -94,7 +105,7 @@ link_command() {
     ninja -C "$build" -t commands "$1" | tail -1
 }
 rpath_links=
-for d in "$tree"/tools/libs/*/; do
+for d in "${libdirs[@]}"; do
     rpath_links+=" -Wl,-rpath-link,$d"
 done
 
