@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Start or stop a libvirt daemon inside dom0: ours (the snapshot of our
-# build) or Debian's stock one (/usr/sbin/libvirtd and its libxl module).
+# build), patched (the same with the driver module built against the
+# patched libxl, SNAPSHOT/patched/, run.sh --patched) or Debian's stock
+# one (/usr/sbin/libvirtd and its libxl module).
 #
-#   dom0-daemon.sh start ours|stock DIR SNAPSHOT   prints the virsh URI
+#   dom0-daemon.sh start ours|patched|stock DIR SNAPSHOT   prints the virsh URI
 #   dom0-daemon.sh stop DIR
 #
 # dom0 is ours alone and its /etc/libvirt, /run, /var/{lib,log,cache} and
@@ -15,7 +17,7 @@
 # not the RPC layer).
 set -euo pipefail
 
-cmd=${1:?usage: dom0-daemon.sh start ours|stock DIR SNAPSHOT | stop DIR}
+cmd=${1:?usage: dom0-daemon.sh start ours|patched|stock DIR SNAPSHOT | stop DIR}
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 start() {
@@ -35,12 +37,16 @@ log_outputs = "1:file:$dir/libvirtd.log"
 log_filters = "1:libxl 2:qemu 3:event 3:rpc 3:util 3:conf 3:object 3:security 3:access 3:auth 3:remote"
 CONF
     rm -f "$dir/libvirt-sock"
-    if [ "$flavour" = ours ]; then
+    if [ "$flavour" != stock ]; then
         # the auto actor judges a domain 5 s after its start, not 30:
         # step 6's hostile guest lies from its first seconds (our build's
         # prefix is a tmpfs in dom0, dom0-stage.sh)
         echo "auto_grace = 5" > "$top/build/install/etc/libvirt/libxl.conf"
-        ln -sf "$snap/libvirt_driver_libxl.so" "$dir/drivers/"
+        if [ "$flavour" = patched ]; then
+            ln -sf "$snap/patched/libvirt_driver_libxl.so" "$dir/drivers/"
+        else
+            ln -sf "$snap/libvirt_driver_libxl.so" "$dir/drivers/"
+        fi
         # LIBVIRT_DIR_OVERRIDE: resources (the CPU map) from the build tree
         LIBVIRT_DIR_OVERRIDE=1 LD_LIBRARY_PATH=$snap LIBVIRT_DRIVER_DIR=$dir/drivers \
             setsid "$snap/libvirtd" -f "$dir/libvirtd.conf" -p "$dir/libvirtd.pid" \

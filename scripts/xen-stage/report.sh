@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# The side-by-side report of the figures both runs of scenario.sh
-# recorded (KEY=VALUE lines), in the order ours recorded them.
+# The side-by-side report of the figures the runs of scenario.sh
+# recorded (KEY=VALUE lines in figures-FLAVOUR.txt), in the order the
+# first recorded them, then what only later ones recorded.
 #
-#   report.sh FIGURES-OURS FIGURES-STOCK
+#   report.sh FIGURES-OURS FIGURES-STOCK [FIGURES-PATCHED]
 set -euo pipefail
 
-ours=$1
-stock=$2
-echo "=== report: figures, ours vs stock (same host, same domains, same order)"
-awk -F= '
-    FNR == NR { k = $1; if (!(k in o)) order[n++] = k; sub(/^[^=]*=/, ""); o[k] = $0; next }
-    { k = $1; sub(/^[^=]*=/, ""); s[k] = $0 }
+names=()
+for f in "$@"; do
+    n=${f##*/figures-}
+    names+=("${n%.txt}")
+done
+label=$(printf ' vs %s' "${names[@]}")
+echo "=== report: figures, ${label# vs } (same host, same domains, same order)"
+# FILE-NUMBER TAB KEY=VALUE, so that an empty file keeps its column
+for i in "${!names[@]}"; do
+    sed "s/^/$((i + 1))\t/" "${@:i+1:1}"
+done | awk -F'\t' -v names="${names[*]}" '
+    { file = $1; line = substr($0, length($1) + 2); k = line; sub(/=.*/, "", k)
+      if (!(k in seen)) { seen[k] = 1; order[n++] = k }
+      sub(/^[^=]*=/, "", line); v[file, k] = line }
     END {
+        nf = split(names, label, " ")
         for (i = 0; i < n; i++) {
             k = order[i]
-            printf "%s\n    ours:  %s\n    stock: %s\n", k, o[k], (k in s) ? s[k] : "-"
+            printf "%s\n", k
+            for (j = 1; j <= nf; j++)
+                printf "    %-8s %s\n", label[j] ":", ((j, k) in v) ? v[j, k] : "-"
         }
-    }' "$ours" "$stock"
+    }'

@@ -3,7 +3,14 @@
 # built libvirt, boot Xen under QEMU (TCG), capture the serial log,
 # extract the report and exit non-zero on any failed step.
 #
-#   scripts/xen-stage/run.sh TOP
+#   scripts/xen-stage/run.sh TOP [--patched DEBS]
+#
+# --patched: DEBS holds the packages of ./run xen (xen-patches/ applied);
+# their toolstack (libraries, xl, the save helper, xenstore's tools; not
+# the hypervisor) is unpacked in STAGE/patched-root, which dom0 lays over
+# Debian's after the two scenarios, our driver module is built against
+# its headers (scripts/libxl-patched.sh) into snap/patched/, and a third
+# scenario, patched, runs with them.
 #
 # TOP may be anywhere, /tmp included: dom0 reaches it through a 9p share
 # of its own, not through the host's root.
@@ -14,7 +21,11 @@
 # daemon logs), serial.log (the whole console) and report.txt.
 set -euo pipefail
 
-top=${1:?usage: run.sh TOP}
+top=${1:?usage: run.sh TOP [--patched DEBS]}
+patched_debs=
+if [ "${2:-}" = --patched ]; then
+    patched_debs=${3:?--patched needs the directory of the packages ./run xen made}
+fi
 stage=$top/.cache/xen-stage
 libvirt=$top/build/subprojects/libvirt
 # a boot and both scenarios take a few minutes under TCG; a hung guest or
@@ -32,13 +43,35 @@ die() { echo "xen-stage: $*" >&2; exit 1; }
 command -v qemu-system-x86_64 > /dev/null && [ -x /usr/lib/xen-4.17/bin/xl ] ||
     die "QEMU or Xen's tools are missing (./run xen-stage installs them)"
 
-rm -rf "$stage/out" "$stage/snap"
+rm -rf "$stage/out" "$stage/snap" "$stage/patched-root"
 mkdir -p "$stage/out" "$stage/snap"
 # dom0 sees the checkout through a 9p share of its own, read-only; the
 # places it lays tmpfs over must exist in it: our daemon's state and
 # configuration under the build's prefix (fixed at build time), which a
 # clone that was only built does not have yet
 mkdir -p "$top/build/install/var" "$top/build/install/etc/libvirt"
+
+XENSTAGE_PATCHED=0
+if [ -n "$patched_debs" ]; then
+    ls "$patched_debs"/libxenmisc4.17_*+overcommit*.deb > /dev/null 2>&1 ||
+        die "no patched packages in $patched_debs (./run xen makes them)"
+    log "unpacking the patched toolstack of $patched_debs"
+    mkdir -p "$stage/patched-root"
+    for deb in "$patched_debs"/*.deb; do
+        case ${deb##*/} in
+            *-dbgsym_*|*-dbg_*|xen-hypervisor*|xen-doc*|xen-system*) continue ;;
+        esac
+        dpkg-deb -x "$deb" "$stage/patched-root"
+    done
+    log "building our driver module against its headers"
+    "$top/scripts/libxl-patched.sh" "$top/build" "$stage/patched-root" \
+        "$stage/patched-build" > /dev/null
+    mkdir -p "$stage/snap/patched"
+    cp -L "$stage/patched-build/driver/libvirt_driver_libxl.so" "$stage/snap/patched/"
+    rm -rf "$stage/patched-build"
+    XENSTAGE_PATCHED=1
+fi
+export XENSTAGE_PATCHED
 
 log "assembling Xen, dom0 and guest images in $stage/img"
 kver=$("$top/scripts/xen-stage/assemble.sh" "$top" "$stage")
@@ -74,7 +107,7 @@ exit_marker=$(sed -n 's/^XENSTAGE-EXIT \([0-9]*\)$/\1/p' "$stage/serial.log" | t
 passed=$(grep -c '^PASS ' "$stage/report.txt" || true)
 failed=$(grep -c -E '^(FAIL|ERROR:) ' "$stage/report.txt" || true)
 {
-    echo "xen-stage: one cycle (boot, our daemon, the stock daemon, power off) took $secs s"
+    echo "xen-stage: one cycle (boot, the scenarios, power off) took $secs s"
     echo "xen-stage: $passed passed, $failed failed; dom0 stage exit ${exit_marker:-missing}; QEMU exit $qemu_status"
 } >> "$stage/report.txt"
 

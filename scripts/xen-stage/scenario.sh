@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # The scenario on the real Xen host, inside dom0, for one libvirt daemon:
 #
-#   scenario.sh ours|stock TOP STAGE
+#   scenario.sh ours|stock|patched TOP STAGE
+#
+# patched is our daemon with its driver built against the patched libxl
+# headers, run once dom0-stage.sh has laid the patched toolstack
+# (./run xen's packages) over Debian's: steps 1, 2, 3 and 7 only.
 #
 # Steps (each checked for ours; for the stock daemon the same steps are run
 # and their figures recorded for comparison, and only what must hold for
@@ -17,6 +21,9 @@
 #   6 (ours only) a hostile guest: statistics records oversized, malformed,
 #     lying and at a high rate, a balloon that ignores targets; the daemon's
 #     CPU, the other guest's statistics latency and targets
+#   7 virsh save and restore of a <memoryClaim/> domain: its memory taken
+#     before the restore, after admission (our daemon's libxl hook), and a
+#     restore that fits
 # Each step is a file of its own, sourced in order (step*.sh).  Figures go
 # to STAGE/out/figures-FLAVOUR.txt.
 set -euo pipefail
@@ -52,7 +59,7 @@ SETMEM_MIB=192          # step 5: balloon the guest down from 256
 # bench/storm-client.py: seven guest kernels booting under TCG slow dom0 several-fold)
 STORM_PAUSED=${XENSTAGE_STORM_PAUSED:-1}
 
-if [ "$flavour" = ours ]; then
+if [ "$flavour" != stock ]; then
     virsh_bin=$snap/virsh
     export LD_LIBRARY_PATH=$snap
 else
@@ -65,7 +72,7 @@ nodemem() { awk -v f="$1" '{ sub(":", "", $1) } $1 == f { print $(NF - 1) }' "$w
 # a start that fails after libxl created its domain logs "cannot
 # (re-)build domain" (built part-way, then destroyed); one that Xen had
 # no memory left even to create logs "domain creation fail".
-if [ "$flavour" = ours ]; then
+if [ "$flavour" != stock ]; then
     libxl_log=$top/build/install/var/log/libvirt/libxl/libxl-driver.log
 else
     libxl_log=/var/log/libvirt/libxl/libxl-driver.log
@@ -77,7 +84,7 @@ log_first_panic() { tail -c +"$(( $1 + 1 ))" "$libxl_log" 2>/dev/null | sed -n '
 vsh() { "$virsh_bin" -k 0 -c "$uri" "$@"; }
 # strict check for ours; for stock the figure is shown as INFO only
 ours_check() {
-    if [ "$flavour" = ours ]; then
+    if [ "$flavour" != stock ]; then
         check "$@"
     elif eval "$1"; then
         say "INFO stock: $2 (yes)"
@@ -149,9 +156,11 @@ cleanup() {
     if [ -n "$uri" ]; then
         bounded_vsh "cleanup destroy" "$(for n in $(xlnames); do printf 'destroy %s;' "$n"; done)"
         bounded_vsh "cleanup undefine" \
-            "$(for n in guest big hostile $(seq -f 'storm%g' 1 $STORM_N); do printf 'undefine %s;' "$n"; done)"
+            "$(for n in guest big hostile rest $(seq -f 'storm%g' 1 $STORM_N); do printf 'undefine %s;' "$n"; done)"
     fi
     "$here/dom0-daemon.sh" stop "$dir" || true
+    # step 7's save image, in dom0's tmpfs
+    rm -f /run/xenstage/rest-*.save
     for n in $(xlnames); do xl destroy "$n" || true; done
     mkdir -p "$out/logs/$flavour"
     cp -r "$dir"/*.log "$dir"/*.stderr "$work" "$out/logs/$flavour/" 2>/dev/null || true
@@ -159,17 +168,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "=== $flavour: Debian 12 libvirt 9.0.0 libxl driver, $([ "$flavour" = ours ] && echo "with our patches (build snapshot)" || echo "stock (Debian's package)")"
+case $flavour in
+    ours) say "=== ours: Debian 12 libvirt 9.0.0 libxl driver with our patches (build snapshot), Debian's libxl" ;;
+    patched) say "=== patched: our libvirt built against the patched libxl, the patched toolstack (xen-patches/) in dom0" ;;
+    *) say "=== stock: Debian 12 libvirt 9.0.0 libxl driver, stock (Debian's package)" ;;
+esac
 
 . "$here/step1-host.sh"
 . "$here/step2-start.sh"
 . "$here/step3-refusal.sh"
-. "$here/step4-storm.sh"
-. "$here/step5-stats.sh"
+# the patched toolstack changes none of steps 4 to 6
+if [ "$flavour" != patched ]; then
+    . "$here/step4-storm.sh"
+    . "$here/step5-stats.sh"
+fi
 # the stock driver reads no guest statistics: nothing to be hostile to
 if [ "$flavour" = ours ]; then
     . "$here/step6-hostile.sh"
 fi
+. "$here/step7-restore.sh"
 
 # ---------------------------------------------------------------- cleanup
 cleanup
