@@ -12,6 +12,8 @@ Usage:
       through.  Prints the side as JSON.
   load-summary.py lines OURS_JSON STOCK_JSON
       prints the benchmark's two lines.
+  load-summary.py soak OURS_JSON
+      prints one line of our daemon's figures alone (load.sh --soak).
 
 Flat, over the last 80 % of the run (the first fifth is the clients'
 warm-up: connections, the daemon's allocator growing to what 50 replies
@@ -139,15 +141,18 @@ def side(d, hz, extra):
     return s
 
 
+def poll_figures(x):
+    return ("p99 poll %.0f ms (p50 %.0f ms, max %.0f ms), %d polls, %d ticks missed, "
+            "%d errors, %d RPC timeouts, %d lost, %d stale of %d records; %d storms of "
+            "%s x %s MiB: %d ran, %d failed (%d refused, %s part-way)"
+            % (x["p99"], x["p50"], x["max"], x["polls"], x["missed"], x["errors"],
+               x["timeouts"], x["lost"], x["stale"], x["records"], x["storms"],
+               x["storm_k"], x["storm_mib"], x["ran"], x["failed"], x["refused"],
+               x["partway"]))
+
+
 def first_line(o, s):
-    def one(x):
-        return ("p99 poll %.0f ms (p50 %.0f ms, max %.0f ms), %d polls, %d ticks missed, "
-                "%d errors, %d RPC timeouts, %d lost, %d stale of %d records; %d storms of "
-                "%s x %s MiB: %d ran, %d failed (%d refused, %s part-way)"
-                % (x["p99"], x["p50"], x["max"], x["polls"], x["missed"], x["errors"],
-                   x["timeouts"], x["lost"], x["stale"], x["records"], x["storms"],
-                   x["storm_k"], x["storm_mib"], x["ran"], x["failed"], x["refused"],
-                   x["partway"]))
+    one = poll_figures
     op99, sp99 = round(o["p99"]), round(s["p99"])
     ratio = ("n/a" if sp99 == 0 else "inf") if op99 == 0 else "%.1fx" % (sp99 / op99)
     return ("load: %s domains (%s auto), %s clients polling every 1 s for %s s: %s vs stock %s "
@@ -155,17 +160,20 @@ def first_line(o, s):
                             one(s), ratio))
 
 
+def daemon_figures(x, label):
+    w = "%.0f s" % x["window"]
+    f = "%.0f-%.0f s" % (x["from"], x["from"] + x["window"])
+    return ("%s CPU %.1f%% (%s %.1f%%, last %s %.1f%%: %s), %.1f ms per poll, RSS %.1f MiB (%s "
+            "%.1f, last %s %.1f MiB, %+.2f MiB/min over the last 80 %%: %s), %s auto "
+            "targets set, load average %s to %s"
+            % (label, x["cpu"], f, x["cpu_first"], w, x["cpu_last"],
+               "flat" if x["cpu_flat"] else "not flat", x["cpu_per_poll"], x["rss"], f, x["rss_first"], w,
+               x["rss_last"], x["rss_slope"], "flat" if x["rss_flat"] else "not flat",
+               x["targets"], x["load0"], x["load1"]))
+
+
 def second_line(o, s):
-    def one(x, label):
-        w = "%.0f s" % x["window"]
-        f = "%.0f-%.0f s" % (x["from"], x["from"] + x["window"])
-        return ("%s CPU %.1f%% (%s %.1f%%, last %s %.1f%%: %s), %.1f ms per poll, RSS %.1f MiB (%s "
-                "%.1f, last %s %.1f MiB, %+.2f MiB/min over the last 80 %%: %s), %s auto "
-                "targets set, load average %s to %s"
-                % (label, x["cpu"], f, x["cpu_first"], w, x["cpu_last"],
-                   "flat" if x["cpu_flat"] else "not flat", x["cpu_per_poll"], x["rss"], f, x["rss_first"], w,
-                   x["rss_last"], x["rss_slope"], "flat" if x["rss_flat"] else "not flat",
-                   x["targets"], x["load0"], x["load1"]))
+    one = daemon_figures
     return "load: %s over %.0f s vs %s" % (one(o, "daemon"), o["span"], one(s, "stock"))
 
 
@@ -173,6 +181,12 @@ def main():
     if len(sys.argv) >= 4 and sys.argv[1] == "side":
         extra = dict(a.split("=", 1) for a in sys.argv[4:])
         print(json.dumps(side(sys.argv[2], int(sys.argv[3]), extra)))
+    elif len(sys.argv) == 3 and sys.argv[1] == "soak":
+        with open(sys.argv[2]) as f:
+            o = json.load(f)
+        print("load --soak: %s domains (%s auto), %s clients for %s s: %s; %s over %.0f s"
+              % (o["domains"], o["auto"], o["clients"], o["seconds"], poll_figures(o),
+                 daemon_figures(o, "daemon"), o["span"]))
     elif len(sys.argv) == 4 and sys.argv[1] == "lines":
         with open(sys.argv[2]) as f:
             o = json.load(f)

@@ -31,7 +31,10 @@
 # storm's builds are short; what is measured is the daemon beside them).
 # libvirtd's defaults (20 workers, 5 requests a client).
 #
-# Usage: load.sh TOP BUILD [--minutes N]
+# Usage: load.sh TOP BUILD [--minutes N] [--soak]
+# --soak runs our daemon alone (no stock run, no ratio) and prints one
+# line of its figures: for a run long enough to tell whether its CPU
+# and resident memory stay flat once the clients' warm-up is over.
 # Sizes: LOAD_DOMAINS (1000), LOAD_AUTO (400), LOAD_CLIENTS (50),
 # LOAD_SECONDS (600; --minutes N sets it to N minutes), LOAD_STORM (8),
 # LOAD_STORM_INTERVAL (20), LOAD_FREE_MIB (32768), LOAD_SAMPLE (5 s);
@@ -54,13 +57,15 @@ else
     seconds=${LOAD_SECONDS:-600} storm_k=${LOAD_STORM:-8} interval=${LOAD_STORM_INTERVAL:-20}
     free_mib=${LOAD_FREE_MIB:-32768} sample=${LOAD_SAMPLE:-5} hold=5
 fi
+soak=no
 while [ $# -gt 0 ]; do
     case $1 in
+        --soak) soak=yes ;;
         --minutes)
             [[ ${2:-} =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] && [ "$2" -le 1440 ] ||
                 bench_die "--minutes '${2:-}': a whole number of minutes from 1 to 1440"
             seconds=$(( $2 * 60 )); shift ;;
-        *) bench_die "unknown option '$1' (usage: load.sh TOP BUILD [--minutes N])" ;;
+        *) bench_die "unknown option '$1' (usage: load.sh TOP BUILD [--minutes N] [--soak])" ;;
     esac
     shift
 done
@@ -191,5 +196,9 @@ run_one() {
 }
 
 run_one ours > "$bench_work/ours.json"
+if [ "$soak" = yes ]; then
+    /usr/bin/python3 "$top/bench/load-summary.py" soak "$bench_work/ours.json"
+    exit 0
+fi
 run_one stock > "$bench_work/stock.json"
 /usr/bin/python3 "$top/bench/load-summary.py" lines "$bench_work/ours.json" "$bench_work/stock.json"
