@@ -64,6 +64,7 @@ if [ -n "$patched_debs" ]; then
         dpkg-deb -x "$deb" "$stage/patched-root"
     done
     log "building our driver module against its headers"
+    rm -rf "$stage/patched-build"
     "$top/scripts/libxl-patched.sh" "$top/build" "$stage/patched-root" \
         "$stage/patched-build" > /dev/null
     mkdir -p "$stage/snap/patched"

@@ -77,6 +77,11 @@ if [ "$flavour" != stock ]; then
 else
     libxl_log=/var/log/libvirt/libxl/libxl-driver.log
 fi
+# ours and patched share our build's prefix: each starts with no libxl
+# log of the other's, so that the logs kept of each are its own
+if [ "$flavour" != stock ]; then
+    rm -f "$(dirname "$libxl_log")"/*.log
+fi
 log_mark() { stat -c %s "$libxl_log" 2>/dev/null || echo 0; }
 log_count() { tail -c +"$(( $1 + 1 ))" "$libxl_log" 2>/dev/null | grep -c "$2" || true; }
 log_first_panic() { tail -c +"$(( $1 + 1 ))" "$libxl_log" 2>/dev/null | sed -n 's/.*xc: panic: [^ ]* //p' | sed -n 1p; }
@@ -159,8 +164,9 @@ cleanup() {
             "$(for n in guest big hostile rest $(seq -f 'storm%g' 1 $STORM_N); do printf 'undefine %s;' "$n"; done)"
     fi
     "$here/dom0-daemon.sh" stop "$dir" || true
-    # step 7's save image, in dom0's tmpfs
-    rm -f /run/xenstage/rest-*.save
+    # step 7's save image, in dom0's tmpfs, and its hook, which the next
+    # daemon of ours would otherwise run at every step
+    rm -f /tmp/xenstage-rest-*.save "$top/build/install/etc/libvirt/hooks/libxl"
     for n in $(xlnames); do xl destroy "$n" || true; done
     mkdir -p "$out/logs/$flavour"
     cp -r "$dir"/*.log "$dir"/*.stderr "$work" "$out/logs/$flavour/" 2>/dev/null || true
