@@ -71,15 +71,32 @@ static void
 fuzzType(xensimd *d, uint32_t domid, const uint8_t *bytes, size_t len)
 {
     const char *path = xensimd_console_path(d, domid);
+    ssize_t n;
     int fd;
 
     if (!path || len == 0)
         return;
-    /* never wait for the line: the daemon reads it only after this */
-    if ((fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0)
-        abort();                /* the console the host says it has */
-    if (write(fd, bytes, len) < 0 && errno != EAGAIN)
+    /* Never wait for the line: the daemon reads it only after this.
+     * A tty's open and write may sleep, and libFuzzer's SIGALRM (its
+     * -timeout watchdog) interrupts them: retried, as a console
+     * client would. */
+    do {
+        fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        /* the console the host says it has */
+        fprintf(stderr, "cannot open %s, the console of domain %u: %s\n",
+                path, (unsigned)domid, strerror(errno));
         abort();
+    }
+    do {
+        n = write(fd, bytes, len);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno != EAGAIN) {
+        fprintf(stderr, "cannot write to %s, the console of domain %u: %s\n",
+                path, (unsigned)domid, strerror(errno));
+        abort();
+    }
     close(fd);
     xensimd_console_io(d);
 }
