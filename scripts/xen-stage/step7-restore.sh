@@ -82,10 +82,6 @@ restore_sampled() {
     max_claim=$(awk '$3 > m { m = $3 } END { print m + 0 }' "$work/samples-$tag")
     samples=$n
 }
-# daemon_log_count PATTERN: lines of the daemon's log since dmark
-daemon_log_count() {
-    tail -c +"$(( dmark + 1 ))" "$dir/libvirtd.log" 2>/dev/null | grep -c "$1" || true
-}
 # admission's verdict on rest since dmark (admit or refuse), the last one
 admission_verdict() {
     tail -c +"$(( dmark + 1 ))" "$dir/libvirtd.log" 2>/dev/null |
