@@ -277,9 +277,9 @@ consistent() {
     [ "$(xensim fault held 2>&1)" = "" ] && pass || fail "$CASE ($when): a call is still held"
 }
 
-# ids and balloon targets of the domains running before a restart, and
-# the same after
-running_ids() { read_host; for d in $(active_names); do echo "$d $(host_dom "$d" 2) $(host_dom "$d" 6)"; done; }
+# ids, balloon targets and status XML's current memory of the domains
+# running before a restart, and the same after
+running_ids() { read_host; for d in $(active_names); do echo "$d $(host_dom "$d" 2) $(host_dom "$d" 6) $(current_kib "$d")"; done; }
 
 # reconcile: the case's checks, a daemon restart, the same checks again,
 # and the domains that ran still run under the same ids
@@ -593,6 +593,7 @@ setmem_case() {    # DOMAIN FAULT ARGS...
     before_cur=$(current_kib "$d")
     want=$(( before_target - 64 ))
     case $fault in
+        save-fail) setmem_unsaved "$d" "$before_cur" "$want"; return ;;
         fail)
             call_fault fail "$@"
             must_fail virsh setmem "$d" "${want}M" ;;
@@ -618,6 +619,53 @@ setmem_case() {    # DOMAIN FAULT ARGS...
     # and the same setmem works without the fault
     virsh setmem "$d" "${want}M" > "$work/op.out" 2>&1 && pass || fail "$CASE: setmem $d: $(cat "$work/op.out")"
     wait_for 10 target_is "$d" "$want" && pass || fail "$CASE: $d's target is $(host_dom "$d" 6) MiB, not $want"
+}
+
+# A status XML that cannot be saved: libvirt writes it to NAME.xml.new
+# and renames that over it, and a directory of that name fails the open
+# (root or not) and outlives the unlink after it.  unsaved_begin NAME
+# puts it there; unsaved_end NAME KIB, once the operation has reached the
+# host, checks that the old status (of KIB current memory) stayed whole
+# and the daemon warned, then kills the daemon: what a kill between the
+# operation's last host call and its save leaves, which no held call can
+# reach.  The daemon is started again, without the directory.
+unsaved_begin() {
+    unsaved_lines=$(wc -l < "$work/log/libvirtd.log")
+    mkdir "$work/var/run/libvirt/libxl/$1.xml.new" || fail "$CASE: mkdir $1.xml.new"
+}
+unsaved_end() {
+    local status=$work/var/run/libvirt/libxl/$1.xml
+    xmllint --noout "$status" 2>/dev/null && [ "$(current_kib "$1")" = "$2" ] && pass ||
+        fail "$CASE: $1's status XML is not the old one whole ($(current_kib "$1") KiB, was $2)"
+    tail -n +"$((unsaved_lines + 1))" "$work/log/libvirtd.log" |
+        grep -q "cannot save the status of domain $1" && pass ||
+        fail "$CASE: the daemon did not warn of $1's status it could not save"
+    kill_daemon
+    rmdir "$status.new"
+    start_daemon || fail "$CASE: the daemon did not start after the kill"
+}
+
+# setmem whose status is not saved: the restarted daemon takes the
+# host's target, and beside it an HVM domain populated on demand, whose
+# build left memory/target below its current memory by its video RAM and
+# 1 MiB, keeps its own
+setmem_unsaved() {    # DOMAIN STATUS_KIB WANT_MIB
+    local d=$1 before_cur=$2 want=$3
+    stopped hp 2>/dev/null || hvm_domain hp 512 384 "<memoryPolicy actor='manual'/>"
+    virsh start hp > /dev/null || fail "start hp"
+    unsaved_begin "$d"
+    virsh setmem "$d" "${want}M" > "$work/op.out" 2>&1 && pass ||
+        fail "$CASE: setmem $d: $(cat "$work/op.out")"
+    wait_for 10 target_is "$d" "$want" && pass || fail "$CASE: $d's target is $(host_dom "$d" 6) MiB, not $want"
+    unsaved_end "$d" "$before_cur"
+    [ "$(current_kib "$d")" = $(( want * 1024 )) ] && pass ||
+        fail "$CASE: $d's status XML has $(current_kib "$d") KiB after the restart, the host's target $(( want * 1024 ))"
+    virsh dumpxml "$d" | grep -q "<currentMemory unit='KiB'>$(( want * 1024 ))<" && pass ||
+        fail "$CASE: libvirt's $d has $(virsh dumpxml "$d" | grep currentMemory)"
+    target_is "$d" "$want" && pass || fail "$CASE: the restart moved $d's target to $(host_dom "$d" 6) MiB"
+    [ "$(current_kib hp)" = $(( 384 * 1024 )) ] && pass ||
+        fail "$CASE: hp's status XML has $(current_kib hp) KiB after the restart, not $(( 384 * 1024 ))"
+    reconcile
 }
 
 # setmem_on DOMAIN ACTOR STEP FAULT ARGS...: the domain, defined and
@@ -650,7 +698,10 @@ op_actor_balloon() {
     pb_target=$(( pb_target - 64 ))
     target=$(( pb_target * 1024 ))
     paging_is() { read_host; [ "$(paging_key pb)" = "$target" ]; }
-    call_fault "$fault" "$@"
+    case $fault in
+        fail|kill) call_fault "$fault" "$@" ;;
+        *) fail "$CASE: the balloon actor has no fault $fault"; return ;;
+    esac
     virsh setmem pb "${pb_target}M" > "$work/op.out" 2>&1 || fail "$CASE: setmem pb: $(cat "$work/op.out")"
     if [ "$fault" = kill ]; then
         kill_at_held 15 "the actor never wrote the paging target"
@@ -667,7 +718,7 @@ workload_at() {    # DOMAIN USED_MIB
     printf '0 %s\n' "$2" | xensim workload "$1" - > /dev/null || fail "$CASE: workload $1"
 }
 op_actor_auto() {
-    local step=$1 fault=$2 need
+    local step=$1 fault=$2 need before_cur
     shift 2
     if ! virsh domstate aa > /dev/null 2>&1; then
         pv_domain aa 1024 "<memoryPolicy actor='auto'/>"
@@ -676,7 +727,12 @@ op_actor_auto() {
     fi
     aa_used=$(( aa_used - 80 ))
     need=$(( aa_used * 5 / 4 ))
-    call_fault "$fault" "$@"
+    before_cur=$(current_kib aa)
+    case $fault in
+        fail|kill) call_fault "$fault" "$@" ;;
+        save-fail) unsaved_begin aa ;;
+        *) fail "$CASE: the auto actor has no fault $fault"; return ;;
+    esac
     workload_at aa "$aa_used"
     if [ "$fault" = kill ]; then
         kill_at_held 20 "the actor never wrote aa's target"
@@ -684,6 +740,7 @@ op_actor_auto() {
     fi
     wait_for 20 target_is aa "$need" && pass ||
         fail "$CASE: aa's target is $(host_dom aa 6) MiB, not its need $need"
+    [ "$fault" = save-fail ] && unsaved_end aa "$before_cur"
     # the actor saves the status XML once the target is written
     status_at_need() { [ "$(current_kib aa)" = $(( need * 1024 )) ]; }
     wait_for 10 status_at_need && pass ||
@@ -693,6 +750,7 @@ op_actor_auto() {
 
 op_pager() {
     local step=$1 fault=$2 sig=$3 pid
+    [ "$fault" = pager-die ] || { fail "$CASE: a pager has no fault $fault"; return; }
     if ! virsh domstate pp > /dev/null 2>&1; then
         hvm_domain pp 256 256 "<memoryPolicy actor='balloon' paging='on'/>"
         virsh start pp > /dev/null || fail "start pp"

@@ -253,6 +253,104 @@ libxlMemoryActorDomainStopped(libxlDriverPrivate *driver,
 }
 
 
+/* What libxl_set_memory_target() writes for a current memory of C KiB is
+ * memory/target = C - memory/videoram; libxl's build writes 1 MiB less
+ * (LIBXL_MAXMEM_CONSTANT, internal to libxl) for an HVM domain populated
+ * on demand. */
+#define LIBXL_MEMORY_ACTOR_BUILD_FUDGE_KIB 1024ULL
+
+/* 0 with the key's value, 1 if there is no such key, -1 otherwise */
+static int
+libxlMemoryActorReadKey(struct xs_handle *xsh,
+                        int domid,
+                        const char *key,
+                        unsigned long long *kib)
+{
+    g_autofree char *path = g_strdup_printf("/local/domain/%d/memory/%s",
+                                            domid, key);
+    g_autofree char *value = NULL;
+    unsigned int len = 0;
+
+    if (!(value = xs_read(xsh, XBT_NULL, path, &len)))
+        return errno == ENOENT ? 1 : -1;
+    if (strlen(value) != len ||
+        virStrToLong_ullp(value, NULL, 10, kib) < 0) {
+        VIR_WARN("%s of domain %d is not a number of KiB: '%s'",
+                 path, domid, value);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* The balloon target the host has for a domain, in the unit of its
+ * current memory (KiB, video RAM included) */
+static int
+libxlMemoryActorReadTarget(int domid,
+                           unsigned long long *targetKiB,
+                           unsigned long long *videoKiB)
+{
+    struct xs_handle *xsh;
+    int rc = -1;
+
+    if (!(xsh = xs_open(0))) {
+        VIR_WARN("cannot read the balloon target of domain %d: %s",
+                 domid, g_strerror(errno));
+        return -1;
+    }
+    *videoKiB = 0;
+    /* no memory/videoram key is no video RAM */
+    if (libxlMemoryActorReadKey(xsh, domid, "target", targetKiB) == 0 &&
+        libxlMemoryActorReadKey(xsh, domid, "videoram", videoKiB) >= 0)
+        rc = 0;
+    xs_close(xsh);
+    return rc;
+}
+
+
+/*
+ * A daemon killed between a balloon target's write and the status save
+ * that follows it, or a status save that failed, leaves the host with a
+ * target the status XML does not have.  The host's is the one the guest
+ * follows and the last the admin or the actor asked for: it is adopted.
+ * An auto domain's ceiling from that setmem is lost with the save.
+ * Domains of actor 'none' keep what setmem recorded, nothing having
+ * been written, and a target above the domain's maximum is not taken
+ * (only the toolstack can write the key, but nothing on the host is
+ * trusted blindly).
+ */
+static void
+libxlMemoryActorAdoptTarget(virDomainObj *vm,
+                            libxlMemoryActorState *state)
+{
+    unsigned long long maxKiB = virDomainDefGetMemoryTotal(vm->def);
+    unsigned long long cur = vm->def->mem.cur_balloon;
+    unsigned long long targetKiB;
+    unsigned long long videoKiB;
+    unsigned long long hostKiB;
+
+    if (libxlMemoryActorOf(vm->def) == VIR_DOMAIN_MEMORY_POLICY_ACTOR_NONE)
+        return;
+    if (libxlMemoryActorReadTarget(vm->def->id, &targetKiB, &videoKiB) < 0)
+        return;
+    if (targetKiB > maxKiB || videoKiB > maxKiB - targetKiB) {
+        VIR_WARN("domain %s: the host's balloon target %llu KiB (video %llu KiB) is above its maximum %llu KiB: keeping %llu KiB",
+                 vm->def->name, targetKiB, videoKiB, maxKiB, cur);
+        return;
+    }
+    hostKiB = targetKiB + videoKiB;
+    if (hostKiB == cur || hostKiB + LIBXL_MEMORY_ACTOR_BUILD_FUDGE_KIB == cur)
+        return;
+
+    VIR_INFO("domain %s: adopting the host's balloon target %llu KiB (the status had %llu KiB)",
+             vm->def->name, hostKiB, cur);
+    vm->def->mem.cur_balloon = hostKiB;
+    state->targetKiB = hostKiB;
+    state->setMs = libxlMemoryActorNow();
+    state->dueMs = 0;
+}
+
+
 void
 libxlMemoryActorDomainReconnected(libxlDriverPrivate *driver,
                                   virDomainObj *vm)
@@ -270,6 +368,7 @@ libxlMemoryActorDomainReconnected(libxlDriverPrivate *driver,
         state->startedMs = libxlMemoryActorNow();
     if (!state->targetKiB)
         state->targetKiB = vm->def->mem.cur_balloon;
+    libxlMemoryActorAdoptTarget(vm, state);
 
     /* the pager outlived the old daemon, or the actor's thread starts a
      * new one at once */
