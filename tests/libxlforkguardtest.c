@@ -3,11 +3,12 @@
  *
  * Threads stand in for the driver's pollers: each loops entering the
  * guard, marking itself inside a "hypercall" for a while, and leaving.
- * The main thread forks; each child reports whether any of them was
- * inside when it was forked (a lock they held would be held for good in
- * the child).  Without the guard's handlers nearly every fork lands in a
- * call; with them none may.  A call that never returns must delay a fork
- * by the guard's bound, and not block it.
+ * The main thread forks, or several threads at once; each child reports
+ * whether any of them was inside when it was forked (a lock they held
+ * would be held for good in the child).  Without the guard's handlers
+ * nearly every fork lands in a call; with them none may.  A call that
+ * never returns must delay a fork by the guard's bound, and not block
+ * it; a fork from inside a call must not wait for that call.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -38,6 +39,7 @@
 
 #define THREADS 4
 #define FORKS 200
+#define FORKERS 4
 
 static volatile int testInside[THREADS];
 static volatile bool testStop;
@@ -85,30 +87,20 @@ testPoller(void *opaque)
 }
 
 
-/* FORKS forks while the pollers run; how many children found one of
- * them inside a call */
+/* N forks; how many children found a poller inside a call, or -1 */
 static int
-testForks(bool guarded)
+testForkSome(int n)
 {
-    pthread_t threads[THREADS];
-    int slots[THREADS];
     int caught = 0;
-    size_t i;
+    int i;
 
-    testGuarded = guarded;
-    testStop = false;
-    for (i = 0; i < THREADS; i++) {
-        slots[i] = i;
-        if (pthread_create(&threads[i], NULL, testPoller, &slots[i]) != 0)
-            return -1;
-    }
-    for (i = 0; i < FORKS; i++) {
+    for (i = 0; i < n; i++) {
         int status;
         pid_t pid = fork();
         size_t j;
 
         if (pid < 0)
-            break;
+            return -1;
         if (pid == 0) {
             for (j = 0; j < THREADS; j++) {
                 if (testInside[j])
@@ -121,18 +113,66 @@ testForks(bool guarded)
         if (WEXITSTATUS(status) != 0)
             caught++;
     }
+    return caught;
+}
+
+
+static void *
+testForker(void *opaque)
+{
+    int *caught = opaque;
+
+    *caught = testForkSome(FORKS / FORKERS);
+    return NULL;
+}
+
+
+/* FORKS forks from FORKERS threads at once while the pollers run; how
+ * many children found one of them inside a call, or -1 */
+static int
+testForks(bool guarded, size_t forkers)
+{
+    pthread_t threads[THREADS];
+    pthread_t forking[FORKERS];
+    int slots[THREADS];
+    int caught[FORKERS];
+    int total = 0;
+    size_t i;
+
+    testGuarded = guarded;
+    testStop = false;
+    for (i = 0; i < THREADS; i++) {
+        slots[i] = i;
+        if (pthread_create(&threads[i], NULL, testPoller, &slots[i]) != 0)
+            return -1;
+    }
+    if (forkers == 1) {
+        total = testForkSome(FORKS);
+    } else {
+        for (i = 0; i < forkers; i++) {
+            if (pthread_create(&forking[i], NULL, testForker, &caught[i]) != 0)
+                return -1;
+        }
+        for (i = 0; i < forkers; i++) {
+            pthread_join(forking[i], NULL);
+            if (caught[i] < 0 || total < 0)
+                total = -1;
+            else
+                total += caught[i];
+        }
+    }
     testStop = true;
     for (i = 0; i < THREADS; i++)
         pthread_join(threads[i], NULL);
-    return caught;
+    return total;
 }
 
 
 static int
 testGuardExcludes(const void *opaque G_GNUC_UNUSED)
 {
-    int unguarded = testForks(false);
-    int guarded = testForks(true);
+    int unguarded = testForks(false, 1);
+    int guarded = testForks(true, 1);
 
     VIR_TEST_VERBOSE("\n%d of %d forks landed in a call unguarded, %d guarded",
                      unguarded, FORKS, guarded);
@@ -141,6 +181,48 @@ testGuardExcludes(const void *opaque G_GNUC_UNUSED)
     if (unguarded <= 0 || guarded != 0)
         return -1;
     return 0;
+}
+
+
+/* Forks of several threads prepare at once, each waiting with the
+ * guard's lock released: still none lands in a call */
+static int
+testGuardConcurrentForks(const void *opaque G_GNUC_UNUSED)
+{
+    int unguarded = testForks(false, FORKERS);
+    int guarded = testForks(true, FORKERS);
+
+    VIR_TEST_VERBOSE("\n%d of %d forks of %d threads landed in a call unguarded, %d guarded",
+                     unguarded, FORKS, FORKERS, guarded);
+    if (unguarded <= 0 || guarded != 0)
+        return -1;
+    return 0;
+}
+
+
+/* A fork from inside a guarded call: its own call cannot end before
+ * the fork does, so the fork must not wait for it */
+static int
+testGuardForkInside(const void *opaque G_GNUC_UNUSED)
+{
+    unsigned long long t0;
+    unsigned long long took;
+    int status;
+    pid_t pid;
+
+    libxlForkGuardEnter();
+    t0 = testNowUs();
+    if ((pid = fork()) == 0)
+        _exit(libxlForkGuardInside() == 1 ? 0 : 1);
+    took = testNowUs() - t0;
+    libxlForkGuardLeave();
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return -1;
+    VIR_TEST_VERBOSE("\na fork from inside a call took %llu ms; the child had %s call",
+                     took / 1000, WEXITSTATUS(status) == 0 ? "its" : "not its");
+    if (took >= LIBXL_FORK_GUARD_WAIT_MS * 1000ULL / 2 || WEXITSTATUS(status) != 0)
+        return -1;
+    return libxlForkGuardInside() == 0 ? 0 : -1;
 }
 
 
@@ -200,6 +282,10 @@ mymain(void)
     if (virTestRun("guarded calls are out of every fork", testGuardExcludes, NULL) < 0)
         ret = -1;
     if (virTestRun("a stuck call delays a fork, boundedly", testGuardBounded, NULL) < 0)
+        ret = -1;
+    if (virTestRun("forks of several threads at once", testGuardConcurrentForks, NULL) < 0)
+        ret = -1;
+    if (virTestRun("a fork from inside a call does not wait for it", testGuardForkInside, NULL) < 0)
         ret = -1;
     return ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -15,7 +15,8 @@
  * call is inside, holding new ones back until the fork is done.  The
  * wait is bounded (LIBXL_FORK_GUARD_WAIT_MS): a guarded call that waits
  * on the forking thread itself (a log lock virFork() holds, say) delays
- * the fork and cannot deadlock it.  Only calls that take no lock of
+ * the fork and cannot deadlock it; a fork from inside a guarded call
+ * waits for the other threads' calls only.  Only calls that take no lock of
  * libxl's may be guarded: libxl forks with its context locked.
  *
  * This library is free software; you can redistribute it and/or
@@ -43,7 +44,10 @@
 static pthread_mutex_t libxlForkGuardLock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t libxlForkGuardCond = PTHREAD_COND_INITIALIZER;
 static unsigned int libxlForkGuardCalls;    /* guarded calls in flight */
-static bool libxlForkGuardForking;          /* a fork is being prepared */
+static unsigned int libxlForkGuardForks;    /* forks being prepared */
+/* the calling thread's own guarded calls: a fork from inside one cannot
+ * wait for it to end */
+static __thread unsigned int libxlForkGuardMine;
 static pthread_once_t libxlForkGuardOnce = PTHREAD_ONCE_INIT;
 static int libxlForkGuardRegistered = -1;
 
@@ -69,12 +73,16 @@ libxlForkGuardPrepare(void)
     struct timespec until;
 
     pthread_mutex_lock(&libxlForkGuardLock);
-    libxlForkGuardForking = true;
+    /* a count, not a flag: forks of several threads prepare at once
+     * (each waits with the lock released), and the first one done would
+     * let new calls in while the others wait, which could hold them up
+     * to the bound and then fork them in a call */
+    libxlForkGuardForks++;
     clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_nsec += (LIBXL_FORK_GUARD_WAIT_MS % 1000) * 1000000L;
     until.tv_sec += LIBXL_FORK_GUARD_WAIT_MS / 1000 + until.tv_nsec / 1000000000L;
     until.tv_nsec %= 1000000000L;
-    while (libxlForkGuardCalls > 0) {
+    while (libxlForkGuardCalls > libxlForkGuardMine) {
         if (pthread_cond_timedwait(&libxlForkGuardCond, &libxlForkGuardLock,
                                    &until) != 0)
             break;
@@ -86,8 +94,8 @@ libxlForkGuardPrepare(void)
 static void
 libxlForkGuardParent(void)
 {
-    libxlForkGuardForking = false;
-    pthread_cond_broadcast(&libxlForkGuardCond);
+    if (--libxlForkGuardForks == 0)
+        pthread_cond_broadcast(&libxlForkGuardCond);
     pthread_mutex_unlock(&libxlForkGuardLock);
 }
 
@@ -95,13 +103,13 @@ libxlForkGuardParent(void)
 static void
 libxlForkGuardChild(void)
 {
-    /* the child runs the forking thread alone: nothing is in flight, and
-     * the lock it holds is made anew rather than unlocked by a thread
-     * that did not lock it */
+    /* the child runs the forking thread alone: only its own calls are in
+     * flight, and the lock it holds is made anew rather than unlocked by
+     * a thread that did not lock it */
     pthread_mutex_init(&libxlForkGuardLock, NULL);
     libxlForkGuardCondInit();
-    libxlForkGuardCalls = 0;
-    libxlForkGuardForking = false;
+    libxlForkGuardCalls = libxlForkGuardMine;
+    libxlForkGuardForks = 0;
 }
 
 
@@ -136,9 +144,10 @@ void
 libxlForkGuardEnter(void)
 {
     pthread_mutex_lock(&libxlForkGuardLock);
-    while (libxlForkGuardForking)
+    while (libxlForkGuardForks > 0)
         pthread_cond_wait(&libxlForkGuardCond, &libxlForkGuardLock);
     libxlForkGuardCalls++;
+    libxlForkGuardMine++;
     pthread_mutex_unlock(&libxlForkGuardLock);
 }
 
@@ -147,7 +156,13 @@ void
 libxlForkGuardLeave(void)
 {
     pthread_mutex_lock(&libxlForkGuardLock);
-    if (libxlForkGuardCalls > 0 && --libxlForkGuardCalls == 0)
+    if (libxlForkGuardMine > 0)
+        libxlForkGuardMine--;
+    if (libxlForkGuardCalls > 0)
+        libxlForkGuardCalls--;
+    /* a fork waits for the calls of the other threads to end, which is
+     * not always all of them */
+    if (libxlForkGuardForks > 0)
         pthread_cond_broadcast(&libxlForkGuardCond);
     pthread_mutex_unlock(&libxlForkGuardLock);
 }
