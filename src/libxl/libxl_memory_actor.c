@@ -37,6 +37,7 @@
 #include "libxl_claim.h"
 #include "libxl_conf.h"
 #include "libxl_domain.h"
+#include "libxl_fork_guard.h"
 #include "libxl_memstats_cache.h"
 #include "libxl_pager.h"
 #include "virdomainobjlist.h"
@@ -291,11 +292,19 @@ libxlMemoryActorReadTarget(int domid,
                            unsigned long long *videoKiB)
 {
     struct xs_handle *xsh;
+    int err;
     int rc = -1;
 
-    if (!(xsh = xs_open(0))) {
+    /* a handle's opening and closing take libxentoolcore's lock of all
+     * handles, which libxl's destroy child takes again to open its own:
+     * kept out of forks as the hypercalls are (libxl_fork_guard.c) */
+    libxlForkGuardEnter();
+    xsh = xs_open(0);
+    err = errno;
+    libxlForkGuardLeave();
+    if (!xsh) {
         VIR_WARN("cannot read the balloon target of domain %d: %s",
-                 domid, g_strerror(errno));
+                 domid, g_strerror(err));
         return -1;
     }
     *videoKiB = 0;
@@ -303,7 +312,9 @@ libxlMemoryActorReadTarget(int domid,
     if (libxlMemoryActorReadKey(xsh, domid, "target", targetKiB) == 0 &&
         libxlMemoryActorReadKey(xsh, domid, "videoram", videoKiB) >= 0)
         rc = 0;
+    libxlForkGuardEnter();
     xs_close(xsh);
+    libxlForkGuardLeave();
     return rc;
 }
 
