@@ -227,6 +227,49 @@ testGuardForkInside(const void *opaque G_GNUC_UNUSED)
 
 
 static void *
+testForkOnce(void *opaque)
+{
+    pid_t *pid = opaque;
+
+    if ((*pid = fork()) == 0)
+        _exit(0);
+    return NULL;
+}
+
+
+/* A thread inside a call that enters another while a fork waits for
+ * its first: the fork cannot go before the outer call ends, so the
+ * inner one must not wait for the fork */
+static int
+testGuardNested(const void *opaque G_GNUC_UNUSED)
+{
+    pthread_t forker;
+    unsigned long long t0;
+    unsigned long long took;
+    int status;
+    pid_t pid = -1;
+
+    libxlForkGuardEnter();
+    if (pthread_create(&forker, NULL, testForkOnce, &pid) != 0)
+        return -1;
+    while (libxlForkGuardPending() == 0)
+        usleep(1000);
+    t0 = testNowUs();
+    libxlForkGuardEnter();
+    took = testNowUs() - t0;
+    libxlForkGuardLeave();
+    libxlForkGuardLeave();
+    pthread_join(forker, NULL);
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        return -1;
+    VIR_TEST_VERBOSE("\nthe inner call waited %llu ms for the fork", took / 1000);
+    if (took >= LIBXL_FORK_GUARD_WAIT_MS * 1000ULL / 2)
+        return -1;
+    return libxlForkGuardInside() == 0 && libxlForkGuardPending() == 0 ? 0 : -1;
+}
+
+
+static void *
 testStuckCall(void *opaque G_GNUC_UNUSED)
 {
     libxlForkGuardEnter();
@@ -275,17 +318,22 @@ mymain(void)
 {
     int ret = 0;
 
+    /* first, before anything registers the handlers: a guarded call
+     * registers them itself, or a call before the driver's threads
+     * start would guard nothing */
+    if (virTestRun("a stuck call delays a fork, boundedly", testGuardBounded, NULL) < 0)
+        ret = -1;
     if (libxlForkGuardInit() != 0) {
         fprintf(stderr, "cannot register the fork guard\n");
         return EXIT_FAILURE;
     }
     if (virTestRun("guarded calls are out of every fork", testGuardExcludes, NULL) < 0)
         ret = -1;
-    if (virTestRun("a stuck call delays a fork, boundedly", testGuardBounded, NULL) < 0)
-        ret = -1;
     if (virTestRun("forks of several threads at once", testGuardConcurrentForks, NULL) < 0)
         ret = -1;
     if (virTestRun("a fork from inside a call does not wait for it", testGuardForkInside, NULL) < 0)
+        ret = -1;
+    if (virTestRun("a call inside a call does not wait for a fork", testGuardNested, NULL) < 0)
         ret = -1;
     return ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -12,7 +12,11 @@
  *
  * Those calls are made inside libxlForkGuardEnter()/Leave(), and a
  * pthread_atfork() handler makes every fork of the process wait until no
- * call is inside, holding new ones back until the fork is done.  The
+ * call is inside, holding new ones back until the fork is done.  So are
+ * the openings and closings of the driver's own xenstore handles: they
+ * take libxentoolcore's lock of all handles, which every child of libxl
+ * takes again at once (xs_daemon_destroy_postfork() closes its copy of
+ * libxl's handle) and the destroy child once more to open its own.  The
  * wait is bounded (LIBXL_FORK_GUARD_WAIT_MS): a guarded call that waits
  * on the forking thread itself (a log lock virFork() holds, say) delays
  * the fork and cannot deadlock it; a fork from inside a guarded call
@@ -128,9 +132,9 @@ libxlForkGuardRegister(void)
  * libxlForkGuardInit:
  *
  * Makes every fork of the process wait for the guarded calls in flight;
- * once per process, whoever calls it first.  Returns 0, or an errno
- * value if the handlers could not be registered (the calls then run
- * unguarded, as without it).
+ * once per process, whoever calls it or libxlForkGuardEnter() first.
+ * Returns 0, or an errno value if the handlers could not be registered
+ * (the calls then run unguarded, as without it).
  */
 int
 libxlForkGuardInit(void)
@@ -143,8 +147,13 @@ libxlForkGuardInit(void)
 void
 libxlForkGuardEnter(void)
 {
+    /* a guard whose handlers are not registered yet would guard nothing */
+    pthread_once(&libxlForkGuardOnce, libxlForkGuardRegister);
+
     pthread_mutex_lock(&libxlForkGuardLock);
-    while (libxlForkGuardForks > 0)
+    /* a thread inside a call already goes on: the fork waits for its
+     * outer call, which could not end */
+    while (libxlForkGuardForks > 0 && libxlForkGuardMine == 0)
         pthread_cond_wait(&libxlForkGuardCond, &libxlForkGuardLock);
     libxlForkGuardCalls++;
     libxlForkGuardMine++;
@@ -176,6 +185,19 @@ libxlForkGuardInside(void)
 
     pthread_mutex_lock(&libxlForkGuardLock);
     n = libxlForkGuardCalls;
+    pthread_mutex_unlock(&libxlForkGuardLock);
+    return n;
+}
+
+
+/* The forks waiting for calls to end, for the tests */
+unsigned int
+libxlForkGuardPending(void)
+{
+    unsigned int n;
+
+    pthread_mutex_lock(&libxlForkGuardLock);
+    n = libxlForkGuardForks;
     pthread_mutex_unlock(&libxlForkGuardLock);
     return n;
 }

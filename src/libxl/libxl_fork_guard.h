@@ -27,3 +27,4 @@ int libxlForkGuardInit(void);
 void libxlForkGuardEnter(void);
 void libxlForkGuardLeave(void);
 unsigned int libxlForkGuardInside(void);
+unsigned int libxlForkGuardPending(void);

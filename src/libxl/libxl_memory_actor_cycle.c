@@ -135,7 +135,13 @@ libxlMemoryActorWritePaging(libxlMemoryActor *actor,
     g_autofree char *path = NULL;
     g_autofree char *value = NULL;
 
-    if (!actor->xsh && !(actor->xsh = xs_open(0))) {
+    if (!actor->xsh) {
+        /* opened out of libxl's forks (libxl_fork_guard.c) */
+        libxlForkGuardEnter();
+        actor->xsh = xs_open(0);
+        libxlForkGuardLeave();
+    }
+    if (!actor->xsh) {
         VIR_WARN("cannot open xenstore: paging target of domain %d not set", domid);
         g_hash_table_remove(actor->written, GINT_TO_POINTER(domid));
         return;
@@ -732,8 +738,11 @@ libxlMemoryActorFree(libxlMemoryActor *actor)
     virMutexUnlock(&actor->lock);
     virThreadJoin(&actor->thread);
 
-    if (actor->xsh)
+    if (actor->xsh) {
+        libxlForkGuardEnter();
         xs_close(actor->xsh);
+        libxlForkGuardLeave();
+    }
     virCondDestroy(&actor->cond);
     virMutexDestroy(&actor->lock);
     g_hash_table_destroy(actor->written);

@@ -33,6 +33,7 @@
 #include <xenstore.h>
 
 #include "libxl_memstats_cache.h"
+#include "libxl_fork_guard.h"
 #include "viralloc.h"
 #include "virerror.h"
 #include "virevent.h"
@@ -389,6 +390,7 @@ libxlMemstatsCacheNew(void)
 {
     g_autoptr(libxlMemstatsCache) cache = g_new0(libxlMemstatsCache, 1);
     int fd;
+    int err;
 
     cache->watch = -1;
     if (virMutexInit(&cache->lock) < 0)
@@ -400,8 +402,14 @@ libxlMemstatsCacheNew(void)
     cache->entries = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                            NULL, g_free);
 
-    if (!(cache->xsh = xs_open(0)) ||
-        !(cache->readXsh = xs_open(0)) ||
+    /* opened out of libxl's forks (libxl_fork_guard.c) */
+    libxlForkGuardEnter();
+    if ((cache->xsh = xs_open(0)))
+        cache->readXsh = xs_open(0);
+    err = errno;
+    libxlForkGuardLeave();
+    errno = err;
+    if (!cache->xsh || !cache->readXsh ||
         (fd = xs_fileno(cache->xsh)) < 0 ||
         !xs_watch(cache->xsh, LIBXL_MEMSTATS_CACHE_ROOT, LIBXL_MEMSTATS_CACHE_TOKEN)) {
         VIR_WARN("cannot watch xenstore for guests' memory statistics: %s",
@@ -443,10 +451,12 @@ libxlMemstatsCacheFree(libxlMemstatsCache *cache)
         }
         virThreadJoin(&cache->reader);
     }
+    libxlForkGuardEnter();
     if (cache->readXsh)
         xs_close(cache->readXsh);
     if (cache->xsh)
         xs_close(cache->xsh);
+    libxlForkGuardLeave();
     if (cache->entries) {
         g_hash_table_destroy(cache->entries);
         virCondDestroy(&cache->cond);
