@@ -628,7 +628,8 @@ setmem_case() {    # DOMAIN FAULT ARGS...
 # host, checks that the old status (of KIB current memory) stayed whole
 # and the daemon warned, then kills the daemon: what a kill between the
 # operation's last host call and its save leaves, which no held call can
-# reach.  The daemon is started again, without the directory.
+# reach.  The daemon is started again, without the directory, and must
+# say it took the host's target.
 unsaved_begin() {
     unsaved_lines=$(wc -l < "$work/log/libvirtd.log")
     mkdir "$work/var/run/libvirt/libxl/$1.xml.new" || fail "$CASE: mkdir $1.xml.new"
@@ -643,6 +644,10 @@ unsaved_end() {
     kill_daemon
     rmdir "$status.new"
     start_daemon || fail "$CASE: the daemon did not start after the kill"
+    # the restart itself took the host's target, not an actor redoing it
+    tail -n +"$((unsaved_lines + 1))" "$work/log/libvirtd.log" |
+        grep -q "domain $1: adopting the host's balloon target" && pass ||
+        fail "$CASE: the restarted daemon did not adopt $1's balloon target"
 }
 
 # setmem whose status is not saved: the restarted daemon takes the

@@ -257,7 +257,7 @@ libxlMemoryActorDomainStopped(libxlDriverPrivate *driver,
 /* What libxl_set_memory_target() writes for a current memory of C KiB is
  * memory/target = C - memory/videoram; libxl's build writes 1 MiB less
  * (LIBXL_MAXMEM_CONSTANT, internal to libxl) for an HVM domain populated
- * on demand. */
+ * on demand, its current memory below its maximum. */
 #define LIBXL_MEMORY_ACTOR_BUILD_FUDGE_KIB 1024ULL
 
 /* 0 with the key's value, 1 if there is no such key, -1 otherwise */
@@ -272,8 +272,12 @@ libxlMemoryActorReadKey(struct xs_handle *xsh,
     g_autofree char *value = NULL;
     unsigned int len = 0;
 
-    if (!(value = xs_read(xsh, XBT_NULL, path, &len)))
-        return errno == ENOENT ? 1 : -1;
+    if (!(value = xs_read(xsh, XBT_NULL, path, &len))) {
+        if (errno == ENOENT)
+            return 1;
+        VIR_WARN("cannot read %s: %s", path, g_strerror(errno));
+        return -1;
+    }
     if (strlen(value) != len ||
         virStrToLong_ullp(value, NULL, 10, kib) < 0) {
         VIR_WARN("%s of domain %d is not a number of KiB: '%s'",
@@ -295,9 +299,7 @@ libxlMemoryActorReadTarget(int domid,
     int err;
     int rc = -1;
 
-    /* a handle's opening and closing take libxentoolcore's lock of all
-     * handles, which libxl's destroy child takes again to open its own:
-     * kept out of forks as the hypercalls are (libxl_fork_guard.c) */
+    /* opened and closed out of libxl's forks (libxl_fork_guard.c) */
     libxlForkGuardEnter();
     xsh = xs_open(0);
     err = errno;
@@ -309,9 +311,15 @@ libxlMemoryActorReadTarget(int domid,
     }
     *videoKiB = 0;
     /* no memory/videoram key is no video RAM */
-    if (libxlMemoryActorReadKey(xsh, domid, "target", targetKiB) == 0 &&
-        libxlMemoryActorReadKey(xsh, domid, "videoram", videoKiB) >= 0)
-        rc = 0;
+    switch (libxlMemoryActorReadKey(xsh, domid, "target", targetKiB)) {
+    case 0:
+        if (libxlMemoryActorReadKey(xsh, domid, "videoram", videoKiB) >= 0)
+            rc = 0;
+        break;
+    case 1:
+        VIR_WARN("domain %d has no balloon target in xenstore", domid);
+        break;
+    }
     libxlForkGuardEnter();
     xs_close(xsh);
     libxlForkGuardLeave();
@@ -327,8 +335,9 @@ libxlMemoryActorReadTarget(int domid,
  * An auto domain's ceiling from that setmem is lost with the save.
  * Domains of actor 'none' keep what setmem recorded, nothing having
  * been written, and a target above the domain's maximum is not taken
- * (only the toolstack can write the key, but nothing on the host is
- * trusted blindly).
+ * (the guest cannot write the keys, but nothing on the host is trusted
+ * blindly).  The same reads serve libxl with xen-patches, whose
+ * libxl_domain_get_balloon_target() returns their sum too.
  */
 static void
 libxlMemoryActorAdoptTarget(virDomainObj *vm,
@@ -350,7 +359,10 @@ libxlMemoryActorAdoptTarget(virDomainObj *vm,
         return;
     }
     hostKiB = targetKiB + videoKiB;
-    if (hostKiB == cur || hostKiB + LIBXL_MEMORY_ACTOR_BUILD_FUDGE_KIB == cur)
+    if (hostKiB == cur)
+        return;
+    if (vm->def->os.type == VIR_DOMAIN_OSTYPE_HVM && cur < maxKiB &&
+        hostKiB + LIBXL_MEMORY_ACTOR_BUILD_FUDGE_KIB == cur)
         return;
 
     VIR_INFO("domain %s: adopting the host's balloon target %llu KiB (the status had %llu KiB)",
