@@ -200,29 +200,226 @@ testGuardConcurrentForks(const void *opaque G_GNUC_UNUSED)
 }
 
 
-/* A fork from inside a guarded call: its own call cannot end before
- * the fork does, so the fork must not wait for it */
-static int
-testGuardForkInside(const void *opaque G_GNUC_UNUSED)
+/* A thread that holds a guarded call until told to leave it */
+typedef struct {
+    pthread_t thread;
+    volatile bool inside;
+    volatile bool leave;
+} testHolder;
+
+static void *
+testHold(void *opaque)
 {
-    unsigned long long t0;
-    unsigned long long took;
+    testHolder *h = opaque;
+
+    libxlForkGuardEnter();
+    h->inside = true;
+    while (!h->leave)
+        usleep(1000);
+    h->inside = false;
+    libxlForkGuardLeave();
+    return NULL;
+}
+
+static int
+testHolderStart(testHolder *h)
+{
+    h->inside = false;
+    h->leave = false;
+    if (pthread_create(&h->thread, NULL, testHold, h) != 0)
+        return -1;
+    while (!h->inside)
+        usleep(1000);
+    return 0;
+}
+
+static void
+testHolderStop(testHolder *h)
+{
+    h->leave = true;
+    pthread_join(h->thread, NULL);
+}
+
+
+/* fork(); the child exits 0 if neither holder is inside its call and
+ * the guard counts CALLS in flight, 1 otherwise; the parent returns the
+ * child's exit status, or -1 */
+static int
+testForkChecking(testHolder *a, testHolder *b, unsigned int calls,
+                 unsigned long long *tookUs)
+{
+    unsigned long long t0 = testNowUs();
     int status;
     pid_t pid;
 
-    libxlForkGuardEnter();
-    t0 = testNowUs();
     if ((pid = fork()) == 0)
-        _exit(libxlForkGuardInside() == 1 ? 0 : 1);
-    took = testNowUs() - t0;
-    libxlForkGuardLeave();
+        _exit(!a->inside && !b->inside && libxlForkGuardInside() == calls ? 0 : 1);
+    if (tookUs)
+        *tookUs = testNowUs() - t0;
     if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
         return -1;
-    VIR_TEST_VERBOSE("\na fork from inside a call took %llu ms; the child had %s call",
-                     took / 1000, WEXITSTATUS(status) == 0 ? "its" : "not its");
-    if (took >= LIBXL_FORK_GUARD_WAIT_MS * 1000ULL / 2 || WEXITSTATUS(status) != 0)
+    return WEXITSTATUS(status);
+}
+
+
+/* Waits until N forks wait for calls to end, at most 2 s: a guard
+ * that gets them wrong may never show N */
+static void
+testWaitPending(unsigned int n)
+{
+    unsigned long long until = testNowUs() + 2000000;
+
+    while (libxlForkGuardPending() < n && testNowUs() < until)
+        usleep(1000);
+}
+
+
+/* The other thread of testGuardForkInside: lets the holder go once the
+ * fork waits for it */
+static void *
+testReleaseWhenPending(void *opaque)
+{
+    testHolder *h = opaque;
+
+    testWaitPending(1);
+    h->leave = true;
+    return NULL;
+}
+
+
+/* A fork from inside a guarded call: its own call cannot end before
+ * the fork does, so the fork must not wait for it, but it waits for
+ * another thread's, and goes as soon as that one ends; the child has
+ * its own call and not the other */
+static int
+testGuardForkInside(const void *opaque G_GNUC_UNUSED)
+{
+    testHolder other;
+    pthread_t releaser;
+    unsigned long long alone;
+    unsigned long long beside;
+    int alone_rc;
+    int beside_rc;
+    testHolder none = { .inside = false };
+
+    libxlForkGuardEnter();
+    alone_rc = testForkChecking(&none, &none, 1, &alone);
+    libxlForkGuardLeave();
+
+    if (testHolderStart(&other) < 0)
+        return -1;
+    if (pthread_create(&releaser, NULL, testReleaseWhenPending, &other) != 0)
+        return -1;
+    libxlForkGuardEnter();
+    beside_rc = testForkChecking(&other, &none, 1, &beside);
+    libxlForkGuardLeave();
+    pthread_join(releaser, NULL);
+    testHolderStop(&other);
+
+    VIR_TEST_VERBOSE("\na fork from inside a call took %llu ms (child %s), beside another thread's call %llu ms (child %s)",
+                     alone / 1000, alone_rc == 0 ? "right" : "wrong",
+                     beside / 1000, beside_rc == 0 ? "right" : "wrong");
+    if (alone_rc != 0 || beside_rc != 0 ||
+        alone >= LIBXL_FORK_GUARD_WAIT_MS * 1000ULL / 2 ||
+        beside >= LIBXL_FORK_GUARD_WAIT_MS * 1000ULL / 2)
         return -1;
     return libxlForkGuardInside() == 0 ? 0 : -1;
+}
+
+
+/*
+ * Two forks wait at once: F1 from inside a call of its own, F2 from
+ * outside, both for a holder's call.  Once the holder leaves, F1 can go
+ * and F2 cannot, F1's call being in flight.  A thread W that wants in
+ * meanwhile must wait for F2 too: were the forks a flag, F1's fork
+ * would let W in, F2 would wait for W until its bound and fork with W
+ * inside.  F1 leaves its call once W is in, or after 200 ms.  (A flag
+ * never shows two forks waiting either: the holder is then let go only
+ * after the forks' bound, and both fork in its call.)
+ */
+typedef struct {
+    testHolder *holder;
+    testHolder *w;
+    int rc;
+    unsigned long long tookUs;
+} testForker2;
+
+static volatile int testForksDone;
+
+static void *
+testForkFromInside(void *opaque)
+{
+    testForker2 *f = opaque;
+    unsigned long long until;
+
+    libxlForkGuardEnter();
+    f->rc = testForkChecking(f->holder, f->w, 1, &f->tookUs);
+    until = testNowUs() + 200000;
+    while (!f->w->inside && testNowUs() < until)
+        usleep(1000);
+    libxlForkGuardLeave();
+    __atomic_add_fetch(&testForksDone, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+static void *
+testForkFromOutside(void *opaque)
+{
+    testForker2 *f = opaque;
+
+    f->rc = testForkChecking(f->holder, f->w, 0, &f->tookUs);
+    __atomic_add_fetch(&testForksDone, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/* W: in as soon as the guard lets it, out once both forks are done */
+static void *
+testWantIn(void *opaque)
+{
+    testHolder *w = opaque;
+
+    libxlForkGuardEnter();
+    w->inside = true;
+    while (__atomic_load_n(&testForksDone, __ATOMIC_SEQ_CST) < 2)
+        usleep(1000);
+    w->inside = false;
+    libxlForkGuardLeave();
+    return NULL;
+}
+
+static int
+testGuardForksCounted(const void *opaque G_GNUC_UNUSED)
+{
+    testHolder holder;
+    testHolder w = { .inside = false };
+    testForker2 f1 = { .holder = &holder, .w = &w, .rc = -1 };
+    testForker2 f2 = { .holder = &holder, .w = &w, .rc = -1 };
+    pthread_t t1;
+    pthread_t t2;
+
+    testForksDone = 0;
+    /* F1 waits first: F2 waiting before F1 is inside its call would
+     * hold F1's call back instead */
+    if (testHolderStart(&holder) < 0 ||
+        pthread_create(&t1, NULL, testForkFromInside, &f1) != 0)
+        return -1;
+    testWaitPending(1);
+    if (pthread_create(&t2, NULL, testForkFromOutside, &f2) != 0)
+        return -1;
+    testWaitPending(2);
+    if (pthread_create(&w.thread, NULL, testWantIn, &w) != 0)
+        return -1;
+    testHolderStop(&holder);
+    pthread_join(t1, NULL);
+    pthread_join(t2, NULL);
+    pthread_join(w.thread, NULL);
+
+    VIR_TEST_VERBOSE("\nF1 forked in %llu ms (child %s), F2 in %llu ms (child %s)",
+                     f1.tookUs / 1000, f1.rc == 0 ? "right" : "saw a call inside",
+                     f2.tookUs / 1000, f2.rc == 0 ? "right" : "saw a call inside");
+    if (f1.rc != 0 || f2.rc != 0)
+        return -1;
+    return libxlForkGuardInside() == 0 && libxlForkGuardPending() == 0 ? 0 : -1;
 }
 
 
@@ -330,6 +527,8 @@ mymain(void)
     if (virTestRun("guarded calls are out of every fork", testGuardExcludes, NULL) < 0)
         ret = -1;
     if (virTestRun("forks of several threads at once", testGuardConcurrentForks, NULL) < 0)
+        ret = -1;
+    if (virTestRun("a fork waiting beside another keeps calls out", testGuardForksCounted, NULL) < 0)
         ret = -1;
     if (virTestRun("a fork from inside a call does not wait for it", testGuardForkInside, NULL) < 0)
         ret = -1;

@@ -624,52 +624,84 @@ setmem_case() {    # DOMAIN FAULT ARGS...
 # A status XML that cannot be saved: libvirt writes it to NAME.xml.new
 # and renames that over it, and a directory of that name fails the open
 # (root or not) and outlives the unlink after it.  unsaved_begin NAME
-# puts it there; unsaved_end NAME KIB, once the operation has reached the
-# host, checks that the old status (of KIB current memory) stayed whole
-# and the daemon warned, then kills the daemon: what a kill between the
-# operation's last host call and its save leaves, which no held call can
-# reach.  The daemon is started again, without the directory, and must
-# say it took the host's target.
+# puts it there.  unsaved_end NAME OLD_KIB NEW_KIB [WHILE_DOWN], once the
+# operation has reached the host, checks that the old status (OLD_KIB of
+# current memory) stayed whole and the daemon warned, then kills the
+# daemon: what a kill between the operation's last host call and its
+# save leaves, which no held call can reach.  WHILE_DOWN runs before the
+# daemon starts again, without the directory and with every write of
+# NAME's target held: the restarted daemon must have saved NEW_KIB at
+# once, from the host's target, with no actor redoing the write.
 unsaved_begin() {
     unsaved_lines=$(wc -l < "$work/log/libvirtd.log")
     mkdir "$work/var/run/libvirt/libxl/$1.xml.new" || fail "$CASE: mkdir $1.xml.new"
 }
 unsaved_end() {
-    local status=$work/var/run/libvirt/libxl/$1.xml
+    local status=$work/var/run/libvirt/libxl/$1.xml id
     xmllint --noout "$status" 2>/dev/null && [ "$(current_kib "$1")" = "$2" ] && pass ||
         fail "$CASE: $1's status XML is not the old one whole ($(current_kib "$1") KiB, was $2)"
     tail -n +"$((unsaved_lines + 1))" "$work/log/libvirtd.log" |
         grep -q "cannot save the status of domain $1" && pass ||
         fail "$CASE: the daemon did not warn of $1's status it could not save"
+    read_host
+    id=$(host_dom "$1" 2)
     kill_daemon
     rmdir "$status.new"
+    [ -z "${4:-}" ] || "$4"
+    xensim fault call xs-write --path "/local/domain/$id/memory/target" --hold > /dev/null ||
+        fail "$CASE: xensim fault call xs-write --hold"
     start_daemon || fail "$CASE: the daemon did not start after the kill"
-    # the restart itself took the host's target, not an actor redoing it
+    [ "$(current_kib "$1")" = "$3" ] && pass ||
+        fail "$CASE: $1's status XML has $(current_kib "$1") KiB after the restart, the host's target $3"
     tail -n +"$((unsaved_lines + 1))" "$work/log/libvirtd.log" |
         grep -q "domain $1: adopting the host's balloon target" && pass ||
-        fail "$CASE: the restarted daemon did not adopt $1's balloon target"
+        fail "$CASE: the restarted daemon did not say it adopted $1's balloon target"
+    # and nothing wants to write it again (the auto actor's cycles)
+    if hold_for_ms 2200 not_held; then
+        pass
+    else
+        fail "$CASE: $1's target was written again after the restart: $(xensim fault held)"
+        xensim fault release > /dev/null
+    fi
+    xensim fault clear > /dev/null
 }
 
 # setmem whose status is not saved: the restarted daemon takes the
-# host's target, and beside it an HVM domain populated on demand, whose
-# build left memory/target below its current memory by its video RAM and
-# 1 MiB, keeps its own
+# host's target.  Beside it the restart must leave alone an HVM domain
+# populated on demand, whose build left memory/target below its current
+# memory by its video RAM and 1 MiB; the same domain with a target above
+# its maximum written while the daemon was down; and a domain of actor
+# none, whose setmem recorded a figure the host never had.
+hp_target=
+hp_above_max() {
+    hp_target=$(xensim xs-read "/local/domain/$(host_dom hp 2)/memory/target")
+    xensim xs-write "/local/domain/$(host_dom hp 2)/memory/target" $(( 600 * 1024 )) > /dev/null ||
+        fail "$CASE: xensim xs-write hp's target"
+}
 setmem_unsaved() {    # DOMAIN STATUS_KIB WANT_MIB
     local d=$1 before_cur=$2 want=$3
     stopped hp 2>/dev/null || hvm_domain hp 512 384 "<memoryPolicy actor='manual'/>"
     virsh start hp > /dev/null || fail "start hp"
+    stopped nn 2>/dev/null || pv_domain nn 512 "<memoryPolicy actor='none'/>"
+    virsh start nn > /dev/null || fail "start nn"
+    virsh setmem nn 448M > /dev/null || fail "$CASE: setmem nn"
     unsaved_begin "$d"
     virsh setmem "$d" "${want}M" > "$work/op.out" 2>&1 && pass ||
         fail "$CASE: setmem $d: $(cat "$work/op.out")"
     wait_for 10 target_is "$d" "$want" && pass || fail "$CASE: $d's target is $(host_dom "$d" 6) MiB, not $want"
-    unsaved_end "$d" "$before_cur"
-    [ "$(current_kib "$d")" = $(( want * 1024 )) ] && pass ||
-        fail "$CASE: $d's status XML has $(current_kib "$d") KiB after the restart, the host's target $(( want * 1024 ))"
+    unsaved_end "$d" "$before_cur" $(( want * 1024 )) hp_above_max
     virsh dumpxml "$d" | grep -q "<currentMemory unit='KiB'>$(( want * 1024 ))<" && pass ||
         fail "$CASE: libvirt's $d has $(virsh dumpxml "$d" | grep currentMemory)"
     target_is "$d" "$want" && pass || fail "$CASE: the restart moved $d's target to $(host_dom "$d" 6) MiB"
     [ "$(current_kib hp)" = $(( 384 * 1024 )) ] && pass ||
         fail "$CASE: hp's status XML has $(current_kib hp) KiB after the restart, not $(( 384 * 1024 ))"
+    tail -n +"$((unsaved_lines + 1))" "$work/log/libvirtd.log" |
+        grep -q "domain hp: the host's balloon target $(( 600 * 1024 )) KiB .* is above its maximum" && pass ||
+        fail "$CASE: the daemon did not refuse hp's target above its maximum"
+    xensim xs-write "/local/domain/$(host_dom hp 2)/memory/target" "$hp_target" > /dev/null ||
+        fail "$CASE: xensim xs-write hp's target back"
+    [ "$(current_kib nn)" = $(( 448 * 1024 )) ] && pass ||
+        fail "$CASE: nn (actor none) has $(current_kib nn) KiB after the restart, not what its setmem recorded"
     reconcile
 }
 
@@ -745,7 +777,7 @@ op_actor_auto() {
     fi
     wait_for 20 target_is aa "$need" && pass ||
         fail "$CASE: aa's target is $(host_dom aa 6) MiB, not its need $need"
-    [ "$fault" = save-fail ] && unsaved_end aa "$before_cur"
+    [ "$fault" = save-fail ] && unsaved_end aa "$before_cur" $(( need * 1024 ))
     # the actor saves the status XML once the target is written
     status_at_need() { [ "$(current_kib aa)" = $(( need * 1024 )) ]; }
     wait_for 10 status_at_need && pass ||
