@@ -449,8 +449,7 @@ testGuardNested(const void *opaque G_GNUC_UNUSED)
     libxlForkGuardEnter();
     if (pthread_create(&forker, NULL, testForkOnce, &pid) != 0)
         return -1;
-    while (libxlForkGuardPending() == 0)
-        usleep(1000);
+    testWaitPending(1);
     t0 = testNowUs();
     libxlForkGuardEnter();
     took = testNowUs() - t0;
@@ -466,37 +465,22 @@ testGuardNested(const void *opaque G_GNUC_UNUSED)
 }
 
 
-static void *
-testStuckCall(void *opaque G_GNUC_UNUSED)
-{
-    libxlForkGuardEnter();
-    while (!testStop)
-        usleep(1000);
-    libxlForkGuardLeave();
-    return NULL;
-}
-
-
 static int
 testGuardBounded(const void *opaque G_GNUC_UNUSED)
 {
-    pthread_t thread;
+    testHolder stuck;
     unsigned long long t0;
     unsigned long long took;
     int status;
     pid_t pid;
 
-    testStop = false;
-    if (pthread_create(&thread, NULL, testStuckCall, NULL) != 0)
+    if (testHolderStart(&stuck) < 0)
         return -1;
-    while (libxlForkGuardInside() == 0)
-        usleep(1000);
     t0 = testNowUs();
     if ((pid = fork()) == 0)
         _exit(0);
     took = testNowUs() - t0;
-    testStop = true;
-    pthread_join(thread, NULL);
+    testHolderStop(&stuck);
     if (pid < 0 || waitpid(pid, &status, 0) != pid)
         return -1;
     VIR_TEST_VERBOSE("\na call in flight for good delayed the fork by %llu ms", took / 1000);

@@ -177,16 +177,23 @@ libxlForkGuardLeave(void)
 }
 
 
-/* The guarded calls in flight, for the tests */
-unsigned int
-libxlForkGuardInside(void)
+static unsigned int
+libxlForkGuardRead(const unsigned int *count)
 {
     unsigned int n;
 
     pthread_mutex_lock(&libxlForkGuardLock);
-    n = libxlForkGuardCalls;
+    n = *count;
     pthread_mutex_unlock(&libxlForkGuardLock);
     return n;
+}
+
+
+/* The guarded calls in flight, for the tests */
+unsigned int
+libxlForkGuardInside(void)
+{
+    return libxlForkGuardRead(&libxlForkGuardCalls);
 }
 
 
@@ -194,10 +201,5 @@ libxlForkGuardInside(void)
 unsigned int
 libxlForkGuardPending(void)
 {
-    unsigned int n;
-
-    pthread_mutex_lock(&libxlForkGuardLock);
-    n = libxlForkGuardForks;
-    pthread_mutex_unlock(&libxlForkGuardLock);
-    return n;
+    return libxlForkGuardRead(&libxlForkGuardForks);
 }
