@@ -241,19 +241,20 @@ testHolderStop(testHolder *h)
 }
 
 
-/* fork(); the child exits 0 if neither holder is inside its call and
- * the guard counts CALLS in flight, 1 otherwise; the parent returns the
- * child's exit status, or -1 */
+/* fork(); the child exits 0 if none of the holders (C may be NULL) is
+ * inside its call and the guard counts CALLS in flight, 1 otherwise;
+ * the parent returns the child's exit status, or -1 */
 static int
-testForkChecking(testHolder *a, testHolder *b, unsigned int calls,
-                 unsigned long long *tookUs)
+testForkChecking(testHolder *a, testHolder *b, testHolder *c,
+                 unsigned int calls, unsigned long long *tookUs)
 {
     unsigned long long t0 = testNowUs();
     int status;
     pid_t pid;
 
     if ((pid = fork()) == 0)
-        _exit(!a->inside && !b->inside && libxlForkGuardInside() == calls ? 0 : 1);
+        _exit(!a->inside && !b->inside && !(c && c->inside) &&
+              libxlForkGuardInside() == calls ? 0 : 1);
     if (tookUs)
         *tookUs = testNowUs() - t0;
     if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
@@ -263,25 +264,28 @@ testForkChecking(testHolder *a, testHolder *b, unsigned int calls,
 
 
 /* Waits until N forks wait for calls to end, at most 2 s: a guard
- * that gets them wrong may never show N */
-static void
+ * that gets them wrong may never show N.  Returns whether they did. */
+static bool
 testWaitPending(unsigned int n)
 {
     unsigned long long until = testNowUs() + 2000000;
 
     while (libxlForkGuardPending() < n && testNowUs() < until)
         usleep(1000);
+    return libxlForkGuardPending() >= n;
 }
 
 
 /* The other thread of testGuardForkInside: lets the holder go once the
- * fork waits for it */
+ * fork waits for it, and says whether it did */
+static volatile bool testReleaseSawFork;
+
 static void *
 testReleaseWhenPending(void *opaque)
 {
     testHolder *h = opaque;
 
-    testWaitPending(1);
+    testReleaseSawFork = testWaitPending(1);
     h->leave = true;
     return NULL;
 }
@@ -303,7 +307,7 @@ testGuardForkInside(const void *opaque G_GNUC_UNUSED)
     testHolder none = { .inside = false };
 
     libxlForkGuardEnter();
-    alone_rc = testForkChecking(&none, &none, 1, &alone);
+    alone_rc = testForkChecking(&none, &none, NULL, 1, &alone);
     libxlForkGuardLeave();
 
     if (testHolderStart(&other) < 0)
@@ -311,7 +315,7 @@ testGuardForkInside(const void *opaque G_GNUC_UNUSED)
     if (pthread_create(&releaser, NULL, testReleaseWhenPending, &other) != 0)
         return -1;
     libxlForkGuardEnter();
-    beside_rc = testForkChecking(&other, &none, 1, &beside);
+    beside_rc = testForkChecking(&other, &none, NULL, 1, &beside);
     libxlForkGuardLeave();
     pthread_join(releaser, NULL);
     testHolderStop(&other);
@@ -319,7 +323,9 @@ testGuardForkInside(const void *opaque G_GNUC_UNUSED)
     VIR_TEST_VERBOSE("\na fork from inside a call took %llu ms (child %s), beside another thread's call %llu ms (child %s)",
                      alone / 1000, alone_rc == 0 ? "right" : "wrong",
                      beside / 1000, beside_rc == 0 ? "right" : "wrong");
-    if (alone_rc != 0 || beside_rc != 0 ||
+    if (!testReleaseSawFork)
+        VIR_TEST_VERBOSE("\nthe fork beside another thread's call never waited for it");
+    if (alone_rc != 0 || beside_rc != 0 || !testReleaseSawFork ||
         alone >= LIBXL_FORK_GUARD_WAIT_MS * 1000ULL / 2 ||
         beside >= LIBXL_FORK_GUARD_WAIT_MS * 1000ULL / 2)
         return -1;
@@ -340,6 +346,10 @@ testGuardForkInside(const void *opaque G_GNUC_UNUSED)
 typedef struct {
     testHolder *holder;
     testHolder *w;
+    testHolder *other;              /* F2: F1's call, which its fork must
+                                     * not see; F1: none */
+    testHolder call;                /* F1: its own call, inside from its
+                                     * Enter to its Leave */
     int rc;
     unsigned long long tookUs;
 } testForker2;
@@ -353,10 +363,12 @@ testForkFromInside(void *opaque)
     unsigned long long until;
 
     libxlForkGuardEnter();
-    f->rc = testForkChecking(f->holder, f->w, 1, &f->tookUs);
+    f->call.inside = true;
+    f->rc = testForkChecking(f->holder, f->w, NULL, 1, &f->tookUs);
     until = testNowUs() + 200000;
     while (!f->w->inside && testNowUs() < until)
         usleep(1000);
+    f->call.inside = false;
     libxlForkGuardLeave();
     __atomic_add_fetch(&testForksDone, 1, __ATOMIC_SEQ_CST);
     return NULL;
@@ -367,7 +379,8 @@ testForkFromOutside(void *opaque)
 {
     testForker2 *f = opaque;
 
-    f->rc = testForkChecking(f->holder, f->w, 0, &f->tookUs);
+    /* F1's call, in flight when F2 could have forked, is as bad as any */
+    f->rc = testForkChecking(f->holder, f->w, f->other, 0, &f->tookUs);
     __atomic_add_fetch(&testForksDone, 1, __ATOMIC_SEQ_CST);
     return NULL;
 }
@@ -393,9 +406,10 @@ testGuardForksCounted(const void *opaque G_GNUC_UNUSED)
     testHolder holder;
     testHolder w = { .inside = false };
     testForker2 f1 = { .holder = &holder, .w = &w, .rc = -1 };
-    testForker2 f2 = { .holder = &holder, .w = &w, .rc = -1 };
+    testForker2 f2 = { .holder = &holder, .w = &w, .other = &f1.call, .rc = -1 };
     pthread_t t1;
     pthread_t t2;
+    bool waited;
 
     testForksDone = 0;
     /* F1 waits first: F2 waiting before F1 is inside its call would
@@ -403,10 +417,10 @@ testGuardForksCounted(const void *opaque G_GNUC_UNUSED)
     if (testHolderStart(&holder) < 0 ||
         pthread_create(&t1, NULL, testForkFromInside, &f1) != 0)
         return -1;
-    testWaitPending(1);
+    waited = testWaitPending(1);
     if (pthread_create(&t2, NULL, testForkFromOutside, &f2) != 0)
         return -1;
-    testWaitPending(2);
+    waited = testWaitPending(2) && waited;
     if (pthread_create(&w.thread, NULL, testWantIn, &w) != 0)
         return -1;
     testHolderStop(&holder);
@@ -417,7 +431,11 @@ testGuardForksCounted(const void *opaque G_GNUC_UNUSED)
     VIR_TEST_VERBOSE("\nF1 forked in %llu ms (child %s), F2 in %llu ms (child %s)",
                      f1.tookUs / 1000, f1.rc == 0 ? "right" : "saw a call inside",
                      f2.tookUs / 1000, f2.rc == 0 ? "right" : "saw a call inside");
-    if (f1.rc != 0 || f2.rc != 0)
+    if (!waited)
+        VIR_TEST_VERBOSE("\nthe two forks were never seen waiting at once");
+    /* F1 goes once the holder leaves, not at its bound */
+    if (!waited || f1.rc != 0 || f2.rc != 0 ||
+        f1.tookUs >= LIBXL_FORK_GUARD_WAIT_MS * 1000ULL / 2)
         return -1;
     return libxlForkGuardInside() == 0 && libxlForkGuardPending() == 0 ? 0 : -1;
 }
@@ -445,11 +463,13 @@ testGuardNested(const void *opaque G_GNUC_UNUSED)
     unsigned long long took;
     int status;
     pid_t pid = -1;
+    bool waited;
 
     libxlForkGuardEnter();
     if (pthread_create(&forker, NULL, testForkOnce, &pid) != 0)
         return -1;
-    testWaitPending(1);
+    /* without a fork waiting, the inner call would prove nothing */
+    waited = testWaitPending(1);
     t0 = testNowUs();
     libxlForkGuardEnter();
     took = testNowUs() - t0;
@@ -458,8 +478,9 @@ testGuardNested(const void *opaque G_GNUC_UNUSED)
     pthread_join(forker, NULL);
     if (pid < 0 || waitpid(pid, &status, 0) != pid)
         return -1;
-    VIR_TEST_VERBOSE("\nthe inner call waited %llu ms for the fork", took / 1000);
-    if (took >= LIBXL_FORK_GUARD_WAIT_MS * 1000ULL / 2)
+    VIR_TEST_VERBOSE("\nthe inner call waited %llu ms for the fork (%s)", took / 1000,
+                     waited ? "it waited" : "never seen waiting");
+    if (!waited || took >= LIBXL_FORK_GUARD_WAIT_MS * 1000ULL / 2)
         return -1;
     return libxlForkGuardInside() == 0 && libxlForkGuardPending() == 0 ? 0 : -1;
 }
