@@ -693,14 +693,20 @@ unsaved_end() {
 # host's target.  Beside it the restart must leave alone an HVM domain
 # populated on demand, whose build left memory/target below its current
 # memory by its video RAM and 1 MiB; the same domain with a target above
-# its maximum written while the daemon was down; and a domain of actor
-# none, whose setmem recorded a figure the host never had.
+# its maximum written while the daemon was down; a domain whose target
+# was written 0 then, which libvirt reads as "not set"; and a domain of
+# actor none, whose setmem recorded a figure the host never had.
 hp_target=
-hp_above_max() {
+zz_target=
+targets_while_down() {
     hp_target=$(xensim xs-read "/local/domain/$(host_dom hp 2)/memory/target")
     [[ $hp_target =~ ^[0-9]+$ ]] || fail "$CASE: hp's memory/target reads '$hp_target'"
     xensim xs-write "/local/domain/$(host_dom hp 2)/memory/target" $(( 600 * 1024 )) > /dev/null ||
         fail "$CASE: xensim xs-write hp's target"
+    zz_target=$(xensim xs-read "/local/domain/$(host_dom zz 2)/memory/target")
+    [[ $zz_target =~ ^[0-9]+$ ]] || fail "$CASE: zz's memory/target reads '$zz_target'"
+    xensim xs-write "/local/domain/$(host_dom zz 2)/memory/target" 0 > /dev/null ||
+        fail "$CASE: xensim xs-write zz's target"
 }
 setmem_unsaved() {    # DOMAIN STATUS_KIB WANT_MIB
     local d=$1 before_cur=$2 want=$3
@@ -708,12 +714,22 @@ setmem_unsaved() {    # DOMAIN STATUS_KIB WANT_MIB
     virsh start hp > /dev/null || fail "start hp"
     stopped nn 2>/dev/null || pv_domain nn 512 "<memoryPolicy actor='none'/>"
     virsh start nn > /dev/null || fail "start nn"
+    stopped zz 2>/dev/null || pv_domain zz 256 "<memoryPolicy actor='manual'/>"
+    virsh start zz > /dev/null || fail "start zz"
     virsh setmem nn 448M > /dev/null || fail "$CASE: setmem nn"
     unsaved_begin "$d"
     virsh setmem "$d" "${want}M" > "$work/op.out" 2>&1 && pass ||
         fail "$CASE: setmem $d: $(cat "$work/op.out")"
     wait_for 10 target_is "$d" "$want" && pass || fail "$CASE: $d's target is $(host_dom "$d" 6) MiB, not $want"
-    unsaved_end "$d" "$before_cur" $(( want * 1024 )) hp_above_max
+    unsaved_end "$d" "$before_cur" $(( want * 1024 )) targets_while_down
+    [ "$(current_kib zz)" = $(( 256 * 1024 )) ] && pass ||
+        fail "$CASE: zz's status XML has $(current_kib zz) KiB after a restart with its target 0, not $(( 256 * 1024 ))"
+    tail -n +"$((unsaved_lines + 1))" "$work/log/libvirtd.log" |
+        grep -q "domain zz: the host's balloon target is 0 KiB" && pass ||
+        fail "$CASE: the daemon did not refuse zz's target of 0"
+    xensim xs-write "/local/domain/$(host_dom zz 2)/memory/target" "$zz_target" > /dev/null ||
+        fail "$CASE: xensim xs-write zz's target back"
+    virsh destroy zz > /dev/null || fail "$CASE: destroy zz"
     virsh dumpxml "$d" | grep -q "<currentMemory unit='KiB'>$(( want * 1024 ))<" && pass ||
         fail "$CASE: libvirt's $d has $(virsh dumpxml "$d" | grep currentMemory)"
     target_is "$d" "$want" && pass || fail "$CASE: the restart moved $d's target to $(host_dom "$d" 6) MiB"

@@ -58,14 +58,18 @@ static int libxlForkGuardRegistered = -1;
 
 /* The bound on a fork's wait is kept on the monotonic clock: a wall
  * clock stepped back would hold the fork, and the locks its thread holds,
- * for as long as the step */
+ * for as long as the step.  Where the condition cannot take that clock,
+ * the bound is read on the one it has, so that the fork still waits. */
+static clockid_t libxlForkGuardClock = CLOCK_MONOTONIC;
+
 static void
 libxlForkGuardCondInit(void)
 {
     pthread_condattr_t attr;
 
     pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0)
+        libxlForkGuardClock = CLOCK_REALTIME;
     pthread_cond_init(&libxlForkGuardCond, &attr);
     pthread_condattr_destroy(&attr);
 }
@@ -82,7 +86,7 @@ libxlForkGuardPrepare(void)
      * let new calls in while the others wait, which could hold them up
      * to the bound and then fork them in a call */
     libxlForkGuardForks++;
-    clock_gettime(CLOCK_MONOTONIC, &until);
+    clock_gettime(libxlForkGuardClock, &until);
     until.tv_nsec += (LIBXL_FORK_GUARD_WAIT_MS % 1000) * 1000000L;
     until.tv_sec += LIBXL_FORK_GUARD_WAIT_MS / 1000 + until.tv_nsec / 1000000000L;
     until.tv_nsec %= 1000000000L;
@@ -108,8 +112,9 @@ static void
 libxlForkGuardChild(void)
 {
     /* the child runs the forking thread alone: only its own calls are in
-     * flight, and the lock it holds is made anew rather than unlocked by
-     * a thread that did not lock it */
+     * flight.  The lock and the condition are made anew: the condition
+     * may count waiters of threads the child does not have, and the
+     * lock is the one the prepare handler took */
     pthread_mutex_init(&libxlForkGuardLock, NULL);
     libxlForkGuardCondInit();
     libxlForkGuardCalls = libxlForkGuardMine;

@@ -361,7 +361,16 @@ libxlMemoryActorAdoptTarget(virDomainObj *vm,
     hostKiB = targetKiB + videoKiB;
     if (hostKiB == cur)
         return;
+    /* 0 is what the status XML and the definition read as "not set",
+     * which the next start of the daemon would take as the maximum */
+    if (hostKiB == 0) {
+        VIR_WARN("domain %s: the host's balloon target is 0 KiB: keeping %llu KiB",
+                 vm->def->name, cur);
+        return;
+    }
+    /* a paged domain is built at its maximum, with no allowance */
     if (vm->def->os.type == VIR_DOMAIN_OSTYPE_HVM && cur < maxKiB &&
+        !libxlMemoryActorPaging(vm->def) &&
         hostKiB + LIBXL_MEMORY_ACTOR_BUILD_FUDGE_KIB == cur)
         return;
 
