@@ -708,6 +708,15 @@ targets_while_down() {
     xensim xs-write "/local/domain/$(host_dom zz 2)/memory/target" 0 > /dev/null ||
         fail "$CASE: xensim xs-write zz's target"
 }
+# kept_target NAME KIB WHAT PATTERN: the restart kept NAME's status at
+# KIB against the host's target (WHAT), with the warning PATTERN
+kept_target() {
+    [ "$(current_kib "$1")" = "$2" ] && pass ||
+        fail "$CASE: $1's status XML has $(current_kib "$1") KiB after a restart with $3, not $2"
+    tail -n +"$((unsaved_lines + 1))" "$work/log/libvirtd.log" |
+        grep -q "domain $1: $4" && pass ||
+        fail "$CASE: the daemon did not refuse $1's host target ($3)"
+}
 setmem_unsaved() {    # DOMAIN STATUS_KIB WANT_MIB
     local d=$1 before_cur=$2 want=$3
     stopped hp 2>/dev/null || hvm_domain hp 512 384 "<memoryPolicy actor='manual'/>"
@@ -722,22 +731,15 @@ setmem_unsaved() {    # DOMAIN STATUS_KIB WANT_MIB
         fail "$CASE: setmem $d: $(cat "$work/op.out")"
     wait_for 10 target_is "$d" "$want" && pass || fail "$CASE: $d's target is $(host_dom "$d" 6) MiB, not $want"
     unsaved_end "$d" "$before_cur" $(( want * 1024 )) targets_while_down
-    [ "$(current_kib zz)" = $(( 256 * 1024 )) ] && pass ||
-        fail "$CASE: zz's status XML has $(current_kib zz) KiB after a restart with its target 0, not $(( 256 * 1024 ))"
-    tail -n +"$((unsaved_lines + 1))" "$work/log/libvirtd.log" |
-        grep -q "domain zz: the host's balloon target is 0 KiB" && pass ||
-        fail "$CASE: the daemon did not refuse zz's target of 0"
+    kept_target zz $(( 256 * 1024 )) "its target 0" "the host's balloon target is 0 KiB"
     xensim xs-write "/local/domain/$(host_dom zz 2)/memory/target" "$zz_target" > /dev/null ||
         fail "$CASE: xensim xs-write zz's target back"
     virsh destroy zz > /dev/null || fail "$CASE: destroy zz"
     virsh dumpxml "$d" | grep -q "<currentMemory unit='KiB'>$(( want * 1024 ))<" && pass ||
         fail "$CASE: libvirt's $d has $(virsh dumpxml "$d" | grep currentMemory)"
     target_is "$d" "$want" && pass || fail "$CASE: the restart moved $d's target to $(host_dom "$d" 6) MiB"
-    [ "$(current_kib hp)" = $(( 384 * 1024 )) ] && pass ||
-        fail "$CASE: hp's status XML has $(current_kib hp) KiB after the restart, not $(( 384 * 1024 ))"
-    tail -n +"$((unsaved_lines + 1))" "$work/log/libvirtd.log" |
-        grep -q "domain hp: the host's balloon target $(( 600 * 1024 )) KiB .* is above its maximum" && pass ||
-        fail "$CASE: the daemon did not refuse hp's target above its maximum"
+    kept_target hp $(( 384 * 1024 )) "its target above its maximum" \
+        "the host's balloon target $(( 600 * 1024 )) KiB .* is above its maximum"
     xensim xs-write "/local/domain/$(host_dom hp 2)/memory/target" "$hp_target" > /dev/null ||
         fail "$CASE: xensim xs-write hp's target back"
     [ "$(current_kib nn)" = $(( 448 * 1024 )) ] && pass ||
