@@ -23,7 +23,8 @@
 #include <config.h>
 
 #include "libxl_memory_policy.h"
-#include "libxl_memory_policy_arith.h"
+#define LIBVIRT_LIBXL_MEMORY_POLICYPRIV_H_ALLOW
+#include "libxl_memory_policypriv.h"
 
 
 /**

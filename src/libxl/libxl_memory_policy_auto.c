@@ -3,7 +3,7 @@
  *
  * Pure: everything comes in through the arguments and goes out through
  * them; no clock, no I/O, no allocation.  Every size is in KiB and every
- * sum saturates (libxl_memory_policy_arith.h), because some of the
+ * sum saturates (libxl_memory_policypriv.h), because some of the
  * figures come from guests, which may say anything up to ULLONG_MAX.
  *
  * This library is free software; you can redistribute it and/or
@@ -24,7 +24,8 @@
 #include <config.h>
 
 #include "libxl_memory_policy.h"
-#include "libxl_memory_policy_arith.h"
+#define LIBVIRT_LIBXL_MEMORY_POLICYPRIV_H_ALLOW
+#include "libxl_memory_policypriv.h"
 
 VIR_ENUM_IMPL(libxlMemoryPolicyReason,
               LIBXL_MEMORY_POLICY_REASON_LAST,

@@ -1,5 +1,5 @@
 /*
- * libxl_memory_policy_arith.h: saturating arithmetic of the memory
+ * libxl_memory_policypriv.h: saturating arithmetic of the memory
  * policy's decisions
  *
  * Every size is in KiB and every sum saturates, because some of the
@@ -21,6 +21,10 @@
  * License along with this library.  If not, see
  * <http://www.gnu.org/licenses/>.
  */
+
+#ifndef LIBVIRT_LIBXL_MEMORY_POLICYPRIV_H_ALLOW
+# error "libxl_memory_policypriv.h is for the memory policy's decisions alone"
+#endif /* LIBVIRT_LIBXL_MEMORY_POLICYPRIV_H_ALLOW */
 
 #pragma once
 
